@@ -1,0 +1,119 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+using UsagePortal.Data;
+using UsagePortal.Data.Identity;
+using UsagePortal.Web.Components;
+using UsagePortal.Web.Components.Account;
+using UsagePortal.Web.Email;
+using UsagePortal.Web.Outbox;
+using UsagePortal.Web.Seeding;
+using UsagePortal.Web.Tenancy;
+
+namespace UsagePortal.Web;
+
+public static class Extensions
+{
+    /// <summary>Everything the web app needs, in one place, so that Program.cs stays short.</summary>
+    public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        builder.AddUsagePortalData();
+        builder.Services.AddSingleton(TimeProvider.System);
+
+        builder.Services.AddRazorComponents();
+        builder.Services.AddCascadingAuthenticationState();
+        builder.Services.AddScoped<IdentityRedirectManager>();
+        builder.Services.AddHttpContextAccessor();
+
+        builder.Services.AddAuthentication(options =>
+            {
+                options.DefaultScheme = IdentityConstants.ApplicationScheme;
+                options.DefaultSignInScheme = IdentityConstants.ExternalScheme;
+            })
+            .AddIdentityCookies();
+        builder.Services.ConfigureApplicationCookie(cookie =>
+        {
+            cookie.LoginPath = "/Account/Login";
+            cookie.AccessDeniedPath = "/Account/AccessDenied";
+            cookie.Cookie.Name = "UsagePortal.Auth";
+            cookie.Cookie.SameSite = SameSiteMode.Lax;
+            cookie.SlidingExpiration = true;
+            cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
+        });
+        builder.Services.AddAuthorization();
+
+        builder.Services.AddIdentityCore<ApplicationUser>(options =>
+            {
+                options.SignIn.RequireConfirmedEmail = true;
+                options.User.RequireUniqueEmail = true;
+                options.Password.RequiredLength = 10;
+                // Five wrong passwords in a row are tolerated; the sixth locks the account for 15 minutes.
+                options.Lockout.MaxFailedAccessAttempts = 6;
+                options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+                options.Lockout.AllowedForNewUsers = true;
+                options.Stores.SchemaVersion = IdentitySchemaVersions.Version2;
+            })
+            .AddRoles<IdentityRole>()
+            .AddEntityFrameworkStores<UsagePortalDbContext>()
+            .AddSignInManager()
+            .AddClaimsPrincipalFactory<CustomerClaimsPrincipalFactory>()
+            .AddDefaultTokenProviders();
+        // Invitation links live longer than password-reset links.
+        builder.Services.Configure<DataProtectionTokenProviderOptions>(tokens => tokens.TokenLifespan = TimeSpan.FromDays(3));
+
+        builder.Services.AddOptions<EmailOptions>().Bind(builder.Configuration.GetSection(EmailOptions.SectionName));
+        builder.Services.AddScoped<IEmailSender<ApplicationUser>, OutboxEmailSender>();
+        builder.Services.AddScoped<EmailOutbox>();
+        builder.Services.AddSingleton<IOutboxHandler, EmailDelivery>();
+        builder.Services.AddOptions<OutboxOptions>().Bind(builder.Configuration.GetSection(OutboxOptions.SectionName));
+        builder.Services.AddSingleton<OutboxSignal>();
+        builder.Services.AddScoped<OutboxProcessor>();
+        builder.Services.AddHostedService<OutboxDispatcher>();
+
+        builder.Services.AddOptions<DemoOptions>().Bind(builder.Configuration.GetSection(DemoOptions.SectionName));
+        builder.Services.AddScoped<IdentitySeeder>();
+        builder.Services.AddScoped<DemoSeeder>();
+        builder.Services.AddScoped<Invitations>();
+
+        builder.Services.AddHealthChecks().AddDbContextCheck<UsagePortalDbContext>("database");
+        return builder;
+    }
+
+    /// <summary>Applies migrations, makes sure the roles exist, and in Development seeds the demo.</summary>
+    public static async Task PrepareDatabaseAsync(this WebApplication app)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var services = scope.ServiceProvider;
+        var options = services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+        if (options.MigrateOnStartup)
+        {
+            await services.GetRequiredService<UsagePortalDbContext>().MigrateAsync();
+        }
+
+        await services.GetRequiredService<IdentitySeeder>().EnsureRolesAsync();
+        var demo = services.GetRequiredService<IOptions<DemoOptions>>().Value;
+        if (demo.Seed ?? app.Environment.IsDevelopment())
+        {
+            await services.GetRequiredService<DemoSeeder>().SeedAsync();
+        }
+    }
+
+    public static WebApplication UseApplicationPipeline(this WebApplication app)
+    {
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler("/Error", createScopeForErrors: true);
+            app.UseHsts();
+        }
+
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.UseStaticFiles();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+
+        app.MapHealthChecks("/healthz");
+        app.MapRazorComponents<App>();
+        app.MapAccountEndpoints();
+        return app;
+    }
+}

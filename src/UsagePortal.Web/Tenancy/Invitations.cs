@@ -1,0 +1,96 @@
+using System.Net;
+using System.Text;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.WebUtilities;
+using UsagePortal.Data;
+using UsagePortal.Data.Identity;
+using UsagePortal.Web.Auditing;
+using UsagePortal.Web.Email;
+
+namespace UsagePortal.Web.Tenancy;
+
+/// <summary>
+/// There is no open self-registration: an admin or a customer owner invites a person into one organisation.
+/// The user, the role, the audit entry and the invitation e-mail commit together or not at all.
+/// </summary>
+public sealed class Invitations(
+    UsagePortalDbContext db,
+    UserManager<ApplicationUser> users,
+    EmailOutbox outbox,
+    TimeProvider clock)
+{
+    /// <summary>Invites <paramref name="email"/> into organisation <paramref name="customerId"/>; answers the field errors, none on success.</summary>
+    public async Task<IReadOnlyList<FieldError>> InviteAsync(int customerId, string email, string displayName, string role, string actor, Uri acceptBaseUri)
+    {
+        var errors = new List<FieldError>();
+        email = email.Trim();
+        displayName = displayName.Trim();
+        if (!new System.ComponentModel.DataAnnotations.EmailAddressAttribute().IsValid(email) || email.Length == 0)
+        {
+            errors.Add(new("Email", "Enter a valid e-mail address."));
+        }
+        else if (await users.FindByEmailAsync(email) is not null)
+        {
+            errors.Add(new("Email", "Someone with this e-mail address already has an account."));
+        }
+
+        if (displayName.Length is 0 or > 200)
+        {
+            errors.Add(new("DisplayName", "Enter a name of 1 to 200 characters."));
+        }
+
+        if (!Roles.IsCustomerRole(role))
+        {
+            errors.Add(new("Role", $"Choose {Roles.CustomerOwner} or {Roles.CustomerMember}."));
+        }
+
+        var customer = await db.Customers.FindAsync(customerId);
+        if (customer is null)
+        {
+            errors.Add(new("CustomerId", "There is no such customer."));
+        }
+
+        if (errors.Count > 0)
+        {
+            return errors;
+        }
+
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        var now = clock.GetUtcNow().UtcDateTime;
+        var user = new ApplicationUser
+        {
+            UserName = email,
+            Email = email,
+            DisplayName = displayName,
+            CustomerId = customerId,
+            CreatedAt = now,
+            InvitedAt = now,
+        };
+        var created = await users.CreateAsync(user);
+        if (!created.Succeeded)
+        {
+            return created.Errors.Select(e => new FieldError("Email", e.Description)).ToList();
+        }
+
+        var roleAdded = await users.AddToRoleAsync(user, role);
+        if (!roleAdded.Succeeded)
+        {
+            return roleAdded.Errors.Select(e => new FieldError("Role", e.Description)).ToList();
+        }
+
+        var token = await users.GeneratePasswordResetTokenAsync(user);
+        var code = WebEncoders.Base64UrlEncode(Encoding.UTF8.GetBytes(token));
+        var link = QueryHelpers.AddQueryString(new Uri(acceptBaseUri, "Account/AcceptInvitation").ToString(),
+            new Dictionary<string, string?> { ["userId"] = user.Id, ["code"] = code });
+        outbox.Enqueue(new EmailMessage(email, $"You are invited to {customer!.Name} on UsagePortal",
+            $"<p>Hello {WebUtility.HtmlEncode(displayName)},</p><p>{WebUtility.HtmlEncode(actor)} invited you to see {WebUtility.HtmlEncode(customer.Name)}'s usage and invoices on UsagePortal.</p>" +
+            $"<p><a href=\"{WebUtility.HtmlEncode(link)}\">Accept the invitation and choose a password</a>. The link works for three days.</p>"));
+        db.Audit(clock, actor, "user.invited", $"user:{email}", $"role={role}", customerId);
+        await db.SaveChangesAsync();
+        await transaction.CommitAsync();
+        return [];
+    }
+}
+
+/// <summary>A validation error on one named field of a form or request.</summary>
+public sealed record FieldError(string Field, string Reason);
