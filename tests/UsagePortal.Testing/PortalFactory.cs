@@ -1,0 +1,99 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using UsagePortal.Data;
+using UsagePortal.Data.Identity;
+
+namespace UsagePortal.Testing;
+
+/// <summary>
+/// The real app, hosted in the test process on a real database of its own, in Development (so the demo is
+/// seeded from the repository's appsettings.Development.json), with e-mail going to a private pickup folder.
+/// </summary>
+public class PortalFactory : WebApplicationFactory<Program>
+{
+    private readonly TestDatabase database;
+
+    public PortalFactory() : this(DatabaseProvider.Sqlite)
+    {
+    }
+
+    protected PortalFactory(DatabaseProvider provider)
+    {
+        database = TestDatabase.Create(provider);
+        MailFolder = Directory.CreateTempSubdirectory("usageportal-mail-").FullName;
+    }
+
+    public DatabaseProvider Provider => database.Provider;
+
+    public string ConnectionString => database.ConnectionString;
+
+    public string MailFolder { get; }
+
+    /// <summary>Extra settings, applied before the app reads its configuration.</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string>> Settings => [];
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        builder.UseContentRoot(RepositoryRoot.Path);
+        builder.UseSetting("Database:Provider", database.Provider.ToString());
+        builder.UseSetting($"ConnectionStrings:{database.Provider}", database.ConnectionString);
+        builder.UseSetting("Email:PickupDirectory", MailFolder);
+        builder.UseSetting("Outbox:Enabled", "false");
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+
+    /// <summary>A browser-like client: keeps cookies, does not follow redirects (tests look at them).</summary>
+    public PortalClient CreatePortalClient() =>
+        new(CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true }));
+
+    public async Task<T> WithServicesAsync<T>(Func<IServiceProvider, Task<T>> action)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await action(scope.ServiceProvider);
+    }
+
+    public Task WithServicesAsync(Func<IServiceProvider, Task> action) =>
+        WithServicesAsync(async services => { await action(services); return true; });
+
+    /// <summary>Creates a confirmed user with a password, in <paramref name="role"/> and organisation <paramref name="customerId"/>.</summary>
+    public Task<ApplicationUser> CreateUserAsync(string email, string password, string role, int? customerId) =>
+        WithServicesAsync(async services =>
+        {
+            var users = services.GetRequiredService<UserManager<ApplicationUser>>();
+            var user = new ApplicationUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = email.Split('@')[0], CustomerId = customerId, CreatedAt = DateTime.UtcNow };
+            var created = await users.CreateAsync(user, password);
+            if (!created.Succeeded)
+            {
+                throw new InvalidOperationException(string.Join("; ", created.Errors.Select(e => e.Description)));
+            }
+
+            await users.AddToRoleAsync(user, role);
+            return user;
+        });
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await database.DisposeAsync();
+        try
+        {
+            Directory.Delete(MailFolder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort: a temp folder.
+        }
+
+        GC.SuppressFinalize(this);
+    }
+}
+
+/// <summary>The same app on PostgreSQL.</summary>
+public sealed class PostgresPortalFactory() : PortalFactory(DatabaseProvider.Postgres);

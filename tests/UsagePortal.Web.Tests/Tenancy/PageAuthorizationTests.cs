@@ -1,0 +1,111 @@
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using UsagePortal.Data;
+
+namespace UsagePortal.Web.Tests.Tenancy;
+
+/// <summary>For every page: anonymous users are sent to sign-in, customers are kept out of the admin area, admins out of the portal.</summary>
+public sealed class PageAuthorizationTests(PortalFactory portal) : IClassFixture<PortalFactory>
+{
+    public static TheoryData<string> ProtectedPages => PageCatalog.Templates(PageCatalog.Protected);
+
+    public static TheoryData<string> AdminPages => PageCatalog.Templates(PageCatalog.All.Where(p => p.IsAdmin));
+
+    public static TheoryData<string> PortalPages => PageCatalog.Templates(PageCatalog.All.Where(p => p.IsPortal));
+
+    [Fact]
+    public void EveryPageIsEitherPublicOrNeedsASignedInUser()
+    {
+        var unprotected = PageCatalog.Protected.Where(p => PageCatalog.AuthorizeOf(p.Component) is null).ToList();
+
+        Assert.Empty(unprotected);
+        Assert.Contains(PageCatalog.All, p => p.IsAdmin);
+        Assert.Contains(PageCatalog.All, p => p.IsPortal);
+    }
+
+    [Fact]
+    public void EveryAdminAndPortalPageLivesUnderItsOwnPrefix()
+    {
+        Assert.All(PageCatalog.All.Where(p => p.IsAdmin), p => Assert.StartsWith("/admin", p.Template, StringComparison.Ordinal));
+        Assert.All(PageCatalog.All.Where(p => p.Template.StartsWith("/admin", StringComparison.Ordinal)), p => Assert.True(p.IsAdmin, $"{p} must need Admin"));
+        Assert.All(PageCatalog.All.Where(p => p.Template.StartsWith("/app", StringComparison.Ordinal)), p => Assert.True(p.IsPortal, $"{p} must need a customer role"));
+    }
+
+    [Theory]
+    [MemberData(nameof(ProtectedPages))]
+    public async Task AnonymousUsersAreSentToSignIn(string template)
+    {
+        using var client = portal.CreatePortalClient();
+
+        var response = await client.GetAsync(PageCatalog.Url(PageCatalog.Find(template), await ParametersAsync()));
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/Account/Login", response.Headers.Location!.AbsolutePath());
+    }
+
+    [Theory]
+    [MemberData(nameof(AdminPages))]
+    public async Task CustomerUsersAreRefusedTheAdminArea(string template)
+    {
+        foreach (var email in new[] { DemoSettings.CustomerEmail, DemoSettings.MemberEmail })
+        {
+            using var client = portal.CreatePortalClient();
+            await client.SignInAsync(email, DemoSettings.CustomerPassword);
+
+            var response = await client.GetAsync(PageCatalog.Url(PageCatalog.Find(template), await ParametersAsync()));
+
+            Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+            Assert.Equal("/Account/AccessDenied", response.Headers.Location!.AbsolutePath());
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(AdminPages))]
+    public async Task AdminsOpenEveryAdminPage(string template)
+    {
+        using var client = portal.CreatePortalClient();
+        await client.SignInAsync(DemoSettings.AdminEmail, DemoSettings.AdminPassword);
+
+        var response = await client.GetAsync(PageCatalog.Url(PageCatalog.Find(template), await ParametersAsync()));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Theory]
+    [MemberData(nameof(PortalPages))]
+    public async Task CustomerUsersOpenEveryPortalPageOfTheirOwnOrganisation(string template)
+    {
+        foreach (var email in new[] { DemoSettings.CustomerEmail, DemoSettings.MemberEmail })
+        {
+            using var client = portal.CreatePortalClient();
+            await client.SignInAsync(email, DemoSettings.CustomerPassword);
+
+            var response = await client.GetAsync(PageCatalog.Url(PageCatalog.Find(template), await ParametersAsync()));
+
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(PortalPages))]
+    public async Task AdminsAreNotCustomersAndAreRefusedThePortal(string template)
+    {
+        using var client = portal.CreatePortalClient();
+        await client.SignInAsync(DemoSettings.AdminEmail, DemoSettings.AdminPassword);
+
+        var response = await client.GetAsync(PageCatalog.Url(PageCatalog.Find(template), await ParametersAsync()));
+
+        Assert.Equal("/Account/AccessDenied", response.Headers.Location!.AbsolutePath());
+    }
+
+    /// <summary>Route values that exist and belong to the demo customer, for pages with parameters.</summary>
+    private Task<IReadOnlyDictionary<string, string>> ParametersAsync() =>
+        portal.WithServicesAsync<IReadOnlyDictionary<string, string>>(async services =>
+        {
+            var db = services.GetRequiredService<UsagePortalDbContext>();
+            var acme = await db.Customers.SingleAsync(c => c.ExternalId == DemoSettings.CustomerExternalId);
+            var member = await db.Users.SingleAsync(u => u.Email == DemoSettings.MemberEmail);
+            return new Dictionary<string, string> { ["Id"] = acme.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), ["UserId"] = member.Id };
+        });
+}
