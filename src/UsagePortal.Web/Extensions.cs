@@ -50,7 +50,6 @@ public static class Extensions
                 options.Lockout.MaxFailedAccessAttempts = 6;
                 options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
                 options.Lockout.AllowedForNewUsers = true;
-                options.Stores.SchemaVersion = IdentitySchemaVersions.Version2;
             })
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<UsagePortalDbContext>()
