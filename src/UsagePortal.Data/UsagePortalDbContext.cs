@@ -4,6 +4,7 @@ using UsagePortal.Data.Auditing;
 using UsagePortal.Data.Customers;
 using UsagePortal.Data.Identity;
 using UsagePortal.Data.Infrastructure;
+using UsagePortal.Data.Metering;
 using UsagePortal.Data.Outbox;
 
 namespace UsagePortal.Data;
@@ -29,6 +30,18 @@ public sealed class UsagePortalDbContext(DbContextOptions<UsagePortalDbContext> 
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
 
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    public DbSet<Meter> Meters => Set<Meter>();
+
+    public DbSet<MeterVersion> MeterVersions => Set<MeterVersion>();
+
+    public DbSet<UsageEvent> UsageEvents => Set<UsageEvent>();
+
+    public DbSet<UsageRollup> UsageRollups => Set<UsageRollup>();
+
+    public DbSet<UsageDistinctValue> UsageDistinctValues => Set<UsageDistinctValue>();
+
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -76,5 +89,58 @@ public sealed class UsagePortalDbContext(DbContextOptions<UsagePortalDbContext> 
         });
 
         builder.Entity<DataProtectionKey>(key => key.Property(k => k.FriendlyName).HasMaxLength(200));
+
+        builder.Entity<Meter>(meter =>
+        {
+            meter.HasIndex(m => m.Code).IsUnique();
+            meter.Property(m => m.Code).HasMaxLength(64);
+            meter.Property(m => m.Name).HasMaxLength(200);
+            meter.HasMany(m => m.Versions).WithOne(v => v.Meter).HasForeignKey(v => v.MeterId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<MeterVersion>(version =>
+        {
+            version.HasIndex(v => new { v.MeterId, v.Version }).IsUnique();
+            version.Property(v => v.EventType).HasMaxLength(256);
+            version.Property(v => v.Aggregation).HasMaxLength(20);
+            version.Property(v => v.Property).HasMaxLength(256);
+            version.Property(v => v.CreatedBy).HasMaxLength(256);
+        });
+
+        builder.Entity<UsageEvent>(usage =>
+        {
+            usage.HasIndex(e => new { e.Source, e.EventId }).IsUnique();
+            usage.HasIndex(e => new { e.CustomerId, e.Time });
+            usage.Property(e => e.Source).HasMaxLength(256);
+            usage.Property(e => e.EventId).HasMaxLength(256);
+            usage.Property(e => e.Type).HasMaxLength(256);
+            usage.HasOne<Customer>().WithMany().HasForeignKey(e => e.CustomerId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        builder.Entity<UsageRollup>(rollup =>
+        {
+            rollup.HasKey(r => new { r.CustomerId, r.MeterId, r.BucketStart, r.GroupKey });
+            rollup.Property(r => r.GroupKey).HasMaxLength(1024);
+            rollup.Property(r => r.Sum).HasPrecision(38, 12);
+            rollup.Property(r => r.Max).HasPrecision(38, 12);
+            rollup.Property(r => r.LatestValue).HasPrecision(38, 12);
+            rollup.HasOne<Meter>().WithMany().HasForeignKey(r => r.MeterId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        builder.Entity<UsageDistinctValue>(distinct =>
+        {
+            distinct.HasKey(d => new { d.CustomerId, d.MeterId, d.BucketStart, d.GroupKey, d.Value });
+            distinct.Property(d => d.GroupKey).HasMaxLength(1024);
+            distinct.Property(d => d.Value).HasMaxLength(512);
+        });
+
+        builder.Entity<ApiKey>(key =>
+        {
+            key.HasIndex(k => k.KeyHash).IsUnique();
+            key.Property(k => k.Name).HasMaxLength(200);
+            key.Property(k => k.Prefix).HasMaxLength(16);
+            key.Property(k => k.KeyHash).HasMaxLength(64);
+            key.Property(k => k.CreatedBy).HasMaxLength(256);
+        });
     }
 }

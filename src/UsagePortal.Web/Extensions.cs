@@ -2,9 +2,11 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using UsagePortal.Data;
 using UsagePortal.Data.Identity;
+using UsagePortal.Web.Api;
 using UsagePortal.Web.Components;
 using UsagePortal.Web.Components.Account;
 using UsagePortal.Web.Email;
+using UsagePortal.Web.Metering;
 using UsagePortal.Web.Outbox;
 using UsagePortal.Web.Seeding;
 using UsagePortal.Web.Tenancy;
@@ -71,7 +73,16 @@ public static class Extensions
         builder.Services.AddOptions<DemoOptions>().Bind(builder.Configuration.GetSection(DemoOptions.SectionName));
         builder.Services.AddScoped<IdentitySeeder>();
         builder.Services.AddScoped<DemoSeeder>();
+        builder.Services.AddScoped<DemoUsageSeeder>();
         builder.Services.AddScoped<Invitations>();
+
+        builder.Services.AddOptions<IngestionOptions>().Bind(builder.Configuration.GetSection(IngestionOptions.SectionName));
+        builder.Services.AddSingleton<UsageNotifier>();
+        builder.Services.AddHostedService<PostgresUsageListener>();
+        builder.Services.AddScoped<IngestionService>();
+        builder.Services.AddScoped<UsageQuery>();
+        builder.Services.AddScoped<MeterService>();
+        builder.Services.AddOpenApi();
 
         builder.Services.AddHealthChecks().AddDbContextCheck<UsagePortalDbContext>("database");
         return builder;
@@ -93,6 +104,7 @@ public static class Extensions
         if (demo.Seed ?? app.Environment.IsDevelopment())
         {
             await services.GetRequiredService<DemoSeeder>().SeedAsync();
+            await services.GetRequiredService<DemoUsageSeeder>().SeedAsync();
         }
     }
 
@@ -113,6 +125,11 @@ public static class Extensions
         app.MapHealthChecks("/healthz");
         app.MapRazorComponents<App>();
         app.MapAccountEndpoints();
+        app.MapOpenApi("/api/v1/openapi.json");
+        var api = app.MapGroup("/api/v1").RequireOperatorKey().DisableAntiforgery().WithTags("v1");
+        api.MapEventsEndpoints();
+        api.MapUsageEndpoints();
+        api.MapMetersEndpoints();
         return app;
     }
 }

@@ -1,0 +1,100 @@
+using System.Buffers;
+using Microsoft.Extensions.Options;
+using UsagePortal.Metering;
+using UsagePortal.Web.Metering;
+
+namespace UsagePortal.Web.Api;
+
+/// <summary>The <c>Ingestion</c> section.</summary>
+public sealed class IngestionOptions
+{
+    public const string SectionName = "Ingestion";
+
+    /// <summary>The largest request body accepted by <c>POST /api/v1/events</c>.</summary>
+    public int MaxBodyBytes { get; set; } = 10 * 1024 * 1024;
+
+    /// <summary>The most events in one batch.</summary>
+    public int MaxEventsPerBatch { get; set; } = 10_000;
+}
+
+public static class EventsEndpoints
+{
+    public static RouteGroupBuilder MapEventsEndpoints(this RouteGroupBuilder api)
+    {
+        api.MapPost("/events", IngestAsync)
+            .WithName("IngestEvents")
+            .WithSummary("Send usage events (CloudEvents 1.0: structured, batched or binary mode; or plain JSON).")
+            .Accepts<object>("application/cloudevents+json", "application/cloudevents-batch+json", "application/json")
+            .Produces<IngestAnswer>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        return api;
+    }
+
+    public sealed record IngestAnswer(int Accepted, int Duplicates);
+
+    private static async Task<IResult> IngestAsync(HttpContext http, IngestionService ingestion, TimeProvider clock, IOptions<IngestionOptions> options, CancellationToken cancellationToken)
+    {
+        var limits = options.Value;
+        if (http.Request.ContentLength > limits.MaxBodyBytes)
+        {
+            return TooLarge(limits);
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(http.Request.ContentLength is > 0 and var length ? (int)length : 64 * 1024);
+        if (!await TryReadBodyAsync(http.Request.Body, buffer, limits.MaxBodyBytes, cancellationToken))
+        {
+            return TooLarge(limits);
+        }
+
+        var headers = http.Request.Headers.Select(h => new KeyValuePair<string, string>(h.Key, h.Value.ToString()));
+        var batch = EventBatchReader.Read(http.Request.ContentType, headers, buffer.WrittenSpan, clock.GetUtcNow(),
+            EventReaderOptions.Default with { MaxEventsPerBatch = limits.MaxEventsPerBatch });
+        var errors = batch.Errors.Select(e => new ProblemError(e.Field, e.Reason, e.Index)).ToList();
+        switch (batch.Status)
+        {
+            case EventBatchStatus.UnsupportedContentType:
+                return Problems.Create(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", errors.FirstOrDefault()?.Reason ?? "Unsupported content type.", errors);
+            case EventBatchStatus.TooManyEvents:
+                return Problems.Create(StatusCodes.Status413PayloadTooLarge, "Too many events", $"A batch holds at most {limits.MaxEventsPerBatch} events.", errors);
+            case EventBatchStatus.InvalidBody:
+                return Problems.Validation("The body could not be read; nothing was stored.", errors);
+            case EventBatchStatus.InvalidEvents:
+                return Problems.Validation($"Events not valid: {errors.Select(e => e.Index).Distinct().Count()}; nothing was stored.", errors);
+        }
+
+        var (customers, unknown) = await ingestion.ResolveCustomersAsync(batch.Events, cancellationToken);
+        if (unknown.Count > 0)
+        {
+            return Problems.Validation($"Events for an unknown customer: {unknown.Count}; nothing was stored.", unknown);
+        }
+
+        var result = await ingestion.IngestAsync(batch.Events, customers, cancellationToken);
+        return TypedResults.Ok(new IngestAnswer(result.Accepted, result.Duplicates));
+    }
+
+    /// <summary>Copies the body into <paramref name="buffer"/>; false, without reading further, once it passes <paramref name="limit"/>.</summary>
+    private static async Task<bool> TryReadBodyAsync(Stream body, ArrayBufferWriter<byte> buffer, int limit, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var read = await body.ReadAsync(buffer.GetMemory(16 * 1024), cancellationToken);
+            if (read == 0)
+            {
+                return true;
+            }
+
+            buffer.Advance(read);
+            if (buffer.WrittenCount > limit)
+            {
+                return false;
+            }
+        }
+    }
+
+    private static IResult TooLarge(IngestionOptions limits) =>
+        Problems.Create(StatusCodes.Status413PayloadTooLarge, "Request body too large",
+            $"The body may be at most {limits.MaxBodyBytes} bytes ({limits.MaxBodyBytes / (1024 * 1024)} MiB); send smaller batches.",
+            [new ProblemError("body", $"larger than {limits.MaxBodyBytes} bytes")]);
+}

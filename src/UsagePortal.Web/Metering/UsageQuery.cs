@@ -1,0 +1,139 @@
+using Microsoft.EntityFrameworkCore;
+using UsagePortal.Data;
+using UsagePortal.Metering;
+
+namespace UsagePortal.Web.Metering;
+
+public sealed record GroupUsage(string GroupKey, IReadOnlyDictionary<string, string?> Key, decimal Quantity);
+
+public sealed record MeterUsage(string Code, string Name, MeterAggregation Aggregation, decimal Quantity, IReadOnlyList<GroupUsage> Groups);
+
+public sealed record UsageReport(DateTime From, DateTime To, IReadOnlyList<MeterUsage> Meters);
+
+/// <summary>
+/// A customer's usage over [from, to), per meter and group. Whole hours come from the rollups, so the cost does not
+/// grow with the number of events; the partial hours at either edge (only when a bound is not on the hour)
+/// come from the raw events. unique_count unions the distinct values, so it stays exact over any range.
+/// </summary>
+public sealed class UsageQuery(UsagePortalDbContext db)
+{
+    public async Task<UsageReport> GetAsync(int customerId, DateTime from, DateTime to, CancellationToken cancellationToken = default)
+    {
+        var meters = await LoadedMeters.LoadAsync(db, cancellationToken);
+        var aggregates = new Dictionary<(int MeterId, string GroupKey), Aggregate>();
+        var distinct = new Dictionary<(int MeterId, string GroupKey), HashSet<string>>();
+        if (to > from)
+        {
+            var split = HourBuckets.Split(new DateTimeOffset(from, TimeSpan.Zero), new DateTimeOffset(to, TimeSpan.Zero));
+            if (split.WholeHours is { } whole)
+            {
+                await AddRollupsAsync(customerId, whole.Start.UtcDateTime, whole.End.UtcDateTime, aggregates, distinct, cancellationToken);
+            }
+
+            foreach (var edge in new[] { split.Leading, split.Trailing })
+            {
+                if (edge is { } range)
+                {
+                    await AddRawEventsAsync(customerId, range.Start.UtcDateTime, range.End.UtcDateTime, meters, aggregates, distinct, cancellationToken);
+                }
+            }
+        }
+
+        var report = meters.All.Select(meter =>
+        {
+            var aggregation = meter.At(from).Meter.Aggregation;
+            var groups = aggregates.Keys.Concat(distinct.Keys).Where(k => k.MeterId == meter.Id).Select(k => k.GroupKey).Distinct().Order(StringComparer.Ordinal)
+                .Select(groupKey => new GroupUsage(groupKey, GroupKey.Parse(groupKey), Quantity(aggregation, aggregates, distinct, (meter.Id, groupKey))))
+                .ToList();
+            var total = aggregation switch
+            {
+                MeterAggregation.UniqueCount => distinct.Where(d => d.Key.MeterId == meter.Id).SelectMany(d => d.Value).Distinct(StringComparer.Ordinal).Count(),
+                MeterAggregation.Max => groups.Count == 0 ? 0 : groups.Max(g => g.Quantity),
+                MeterAggregation.Latest => LatestOverGroups(meter.Id, aggregates),
+                _ => groups.Sum(g => g.Quantity),
+            };
+            return new MeterUsage(meter.Code, meter.Name, aggregation, total, meter.At(from).Meter.GroupBy.Count == 0 ? [] : groups);
+        }).ToList();
+        return new UsageReport(from, to, report);
+    }
+
+    private static decimal Quantity(MeterAggregation aggregation, Dictionary<(int, string), Aggregate> aggregates, Dictionary<(int, string), HashSet<string>> distinct, (int, string) key) =>
+        aggregation == MeterAggregation.UniqueCount
+            ? distinct.TryGetValue(key, out var values) ? values.Count : 0
+            : aggregates.TryGetValue(key, out var aggregate) ? aggregate.Quantity(aggregation) : 0;
+
+    /// <summary>Across groups, latest is the value of the group whose last event is the latest.</summary>
+    private static decimal LatestOverGroups(int meterId, Dictionary<(int MeterId, string GroupKey), Aggregate> aggregates)
+    {
+        var merged = Aggregate.Empty;
+        foreach (var (key, aggregate) in aggregates)
+        {
+            if (key.MeterId == meterId)
+            {
+                merged = merged.Merge(aggregate);
+            }
+        }
+
+        return merged.Quantity(MeterAggregation.Latest);
+    }
+
+    private async Task AddRollupsAsync(int customerId, DateTime start, DateTime end, Dictionary<(int, string), Aggregate> aggregates, Dictionary<(int, string), HashSet<string>> distinct, CancellationToken cancellationToken)
+    {
+        var rows = await db.UsageRollups.AsNoTracking()
+            .Where(r => r.CustomerId == customerId && r.BucketStart >= start && r.BucketStart < end)
+            .ToListAsync(cancellationToken);
+        foreach (var row in rows)
+        {
+            var key = (row.MeterId, row.GroupKey);
+            var aggregate = RollupAggregates.From(row);
+            aggregates[key] = aggregates.TryGetValue(key, out var existing) ? existing.Merge(aggregate) : aggregate;
+        }
+
+        var values = await db.UsageDistinctValues.AsNoTracking()
+            .Where(d => d.CustomerId == customerId && d.BucketStart >= start && d.BucketStart < end)
+            .Select(d => new { d.MeterId, d.GroupKey, d.Value })
+            .Distinct()
+            .ToListAsync(cancellationToken);
+        foreach (var value in values)
+        {
+            Set(distinct, (value.MeterId, value.GroupKey)).Add(value.Value);
+        }
+    }
+
+    private async Task AddRawEventsAsync(int customerId, DateTime start, DateTime end, LoadedMeters meters, Dictionary<(int, string), Aggregate> aggregates, Dictionary<(int, string), HashSet<string>> distinct, CancellationToken cancellationToken)
+    {
+        var events = await db.UsageEvents.AsNoTracking()
+            .Where(e => e.CustomerId == customerId && e.Time >= start && e.Time < end)
+            .Select(e => new { e.Id, e.EventId, e.Source, e.Type, e.Time, e.Data })
+            .ToListAsync(cancellationToken);
+        foreach (var stored in events)
+        {
+            var incoming = IncomingEvent.Create(stored.EventId, stored.Source, stored.Type, "", new DateTimeOffset(stored.Time, TimeSpan.Zero), stored.Data);
+            foreach (var meter in meters.ForEventType(stored.Type))
+            {
+                if (!meter.At(stored.Time).TryEvaluate(incoming, out var reading))
+                {
+                    continue;
+                }
+
+                var key = (meter.Id, reading.GroupKey);
+                aggregates[key] = aggregates.TryGetValue(key, out var existing) ? existing.Add(reading, stored.Id) : Aggregate.Of(reading, stored.Id);
+                if (reading.UniqueValue is { } value)
+                {
+                    Set(distinct, key).Add(value);
+                }
+            }
+        }
+    }
+
+    private static HashSet<string> Set(Dictionary<(int, string), HashSet<string>> distinct, (int, string) key)
+    {
+        if (!distinct.TryGetValue(key, out var set))
+        {
+            set = new HashSet<string>(StringComparer.Ordinal);
+            distinct[key] = set;
+        }
+
+        return set;
+    }
+}
