@@ -1,0 +1,270 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using NpgsqlTypes;
+using UsagePortal.Benchmarks;
+using UsagePortal.Data;
+using UsagePortal.Data.Customers;
+using UsagePortal.Testing;
+
+// Measures the quality bars of shared/PRODUCT.md against the real app over real HTTP, on SQLite and PostgreSQL:
+// ingestion events/s in batches of 1,000 beside a raw bulk insert of the same rows into the same database,
+// the usage query's p50/p99 at each scale of stored events, and the server's resident memory.
+var settings = BenchmarkSettings.Parse(args);
+if (settings is null)
+{
+    Console.WriteLine("""
+        dotnet run -c Release --project tests/UsagePortal.Benchmarks -- [options]
+          --providers sqlite,postgres   which databases (PostgreSQL: USAGEPORTAL_TEST_POSTGRES, as .ci/test-all sets it)
+          --ingest 200000               events sent in batches of 1,000 for the ingestion figure
+          --scales 1000000,10000000     stored-event counts at which the usage query is timed
+          --customers 100  --workers 4  --queries 500
+        """);
+    return 0;
+}
+
+Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 1024 / 1024 / 1024} GiB, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}");
+var rows = new List<string>();
+foreach (var provider in settings.Providers)
+{
+    rows.AddRange(await RunAsync(provider, settings));
+}
+
+Console.WriteLine();
+Console.WriteLine("| database | measure | result | bar |");
+Console.WriteLine("| --- | --- | --- | --- |");
+rows.ForEach(Console.WriteLine);
+return 0;
+
+static async Task<List<string>> RunAsync(DatabaseProvider provider, BenchmarkSettings settings)
+{
+    var results = new List<string>();
+    var name = provider == DatabaseProvider.Sqlite ? "SQLite" : "PostgreSQL";
+    Console.WriteLine($"== {name}");
+    await using var database = TestDatabase.Create(provider);
+    await using var server = await ServerProcess.StartAsync(database, "Release");
+    await CreateCustomersAsync(database, settings.Customers);
+
+    var now = DateTime.UtcNow;
+    var from = new DateTime(now.Year, now.Month, 1, 0, 0, 0, DateTimeKind.Utc);
+    var generator = new EventGenerator(settings.Customers, from, now.AddMinutes(-1), seed: 42);
+    using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = settings.Workers * 2 }) { BaseAddress = server.Address, Timeout = TimeSpan.FromMinutes(5) };
+    http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", DemoSettings.OperatorApiKey);
+
+    // Ingestion through the API, batches of 1,000.
+    var batches = Enumerable.Range(0, settings.Ingest / 1000).Select(_ => generator.Batch(1000)).ToList();
+    var ingest = await SendAsync(http, batches.Select(b => b.Body).ToList(), settings.Workers);
+    var apiRate = settings.Ingest / ingest.TotalSeconds;
+    Console.WriteLine($"  API ingestion: {apiRate:N0} events/s ({settings.Ingest:N0} events, {settings.Workers} clients)");
+
+    // The same rows, inserted raw into a table of the same shape in the same database.
+    var raw = await RawInsertAsync(database, batches.Select(b => b.Rows).ToList(), settings.Workers);
+    var rawRate = settings.Ingest / raw.TotalSeconds;
+    Console.WriteLine($"  raw bulk insert: {rawRate:N0} rows/s");
+    var bar = provider == DatabaseProvider.Sqlite ? 25_000 : 50_000;
+    results.Add($"| {name} | ingestion, POST /api/v1/events, batches of 1,000, dedup on, durable | **{apiRate:N0} events/s** | ≥ {bar:N0}/s |");
+    results.Add($"| {name} | raw bulk insert of the same rows ({(provider == DatabaseProvider.Sqlite ? "prepared INSERT, 1,000 per transaction" : "binary COPY, 1,000 per transaction")}) | {rawRate:N0} rows/s; API = **{apiRate / rawRate:P0}** of it | ≥ 50 % |");
+
+    foreach (var scale in settings.Scales)
+    {
+        var stored = await CountEventsAsync(database);
+        var loadTimer = Stopwatch.StartNew();
+        while (stored < scale)
+        {
+            var count = (int)Math.Min(200_000, scale - stored);
+            var load = Enumerable.Range(0, Math.Max(1, count / 10_000)).Select(_ => generator.Batch(Math.Min(10_000, count)).Body).ToList();
+            await SendAsync(http, load, settings.Workers);
+            stored = await CountEventsAsync(database);
+            Console.Write($"\r  loading: {stored:N0} / {scale:N0} events ({stored / Math.Max(1, loadTimer.Elapsed.TotalSeconds):N0}/s)   ");
+        }
+
+        Console.WriteLine();
+        var (p50, p99) = await QueryLatencyAsync(http, settings);
+        var memory = server.ResidentMegabytes;
+        Console.WriteLine($"  usage query at {stored:N0} events: p50 {p50:F1} ms, p99 {p99:F1} ms; server memory {memory:N0} MiB");
+        results.Add($"| {name} | current usage and cost for one customer, {stored / 1_000_000.0:0.#}M events stored ({settings.Customers} customers) | p50 {p50:F1} ms, **p99 {p99:F1} ms** | p99 ≤ 20 ms |");
+        results.Add($"| {name} | server resident memory, {stored / 1_000_000.0:0.#}M events stored | **{memory:N0} MiB** | ≤ 512 MB |");
+    }
+
+    return results;
+}
+
+static async Task<TimeSpan> SendAsync(HttpClient http, IReadOnlyList<byte[]> bodies, int workers)
+{
+    var next = -1;
+    var timer = Stopwatch.StartNew();
+    await Task.WhenAll(Enumerable.Range(0, workers).Select(async _ =>
+    {
+        int index;
+        while ((index = Interlocked.Increment(ref next)) < bodies.Count)
+        {
+            using var content = new ByteArrayContent(bodies[index]);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            using var response = await http.PostAsync("api/v1/events", content);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new InvalidOperationException($"POST /api/v1/events answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+            }
+        }
+    }));
+    return timer.Elapsed;
+}
+
+static async Task<(double P50, double P99)> QueryLatencyAsync(HttpClient http, BenchmarkSettings settings)
+{
+    var random = new Random(7);
+    for (var i = 0; i < 50; i++)
+    {
+        (await http.GetAsync($"api/v1/customers/{EventGenerator.CustomerId(random.Next(settings.Customers))}/usage")).EnsureSuccessStatusCode();
+    }
+
+    var timings = new List<double>(settings.Queries);
+    for (var i = 0; i < settings.Queries; i++)
+    {
+        var timer = Stopwatch.StartNew();
+        using var response = await http.GetAsync($"api/v1/customers/{EventGenerator.CustomerId(random.Next(settings.Customers))}/usage");
+        await response.Content.ReadAsByteArrayAsync();
+        timings.Add(timer.Elapsed.TotalMilliseconds);
+        response.EnsureSuccessStatusCode();
+    }
+
+    timings.Sort();
+    return (timings[(int)(timings.Count * 0.50)], timings[Math.Min(timings.Count - 1, (int)Math.Ceiling(timings.Count * 0.99) - 1)]);
+}
+
+static async Task CreateCustomersAsync(TestDatabase database, int count)
+{
+    await using var db = Context(database);
+    for (var i = 0; i < count; i++)
+    {
+        db.Customers.Add(new Customer { ExternalId = EventGenerator.CustomerId(i), Name = $"Bench {i}", Email = $"bench{i}@bench.example", Currency = "USD", TimeZone = "UTC", CreatedAt = DateTime.UtcNow });
+    }
+
+    await db.SaveChangesAsync();
+}
+
+static async Task<long> CountEventsAsync(TestDatabase database)
+{
+    await using var db = Context(database);
+    return await db.UsageEvents.LongCountAsync();
+}
+
+static UsagePortalDbContext Context(TestDatabase database)
+{
+    var options = new DbContextOptionsBuilder<UsagePortalDbContext>();
+    DataExtensions.Configure(options, database.Provider, database.ConnectionString);
+    return new UsagePortalDbContext(options.Options);
+}
+
+static async Task<TimeSpan> RawInsertAsync(TestDatabase database, IReadOnlyList<List<RawRow>> batches, int workers)
+{
+    Dictionary<string, int> customers;
+    await using (var db = Context(database))
+    {
+        customers = await db.Customers.ToDictionaryAsync(c => c.ExternalId, c => c.Id);
+        // The same columns, the same unique index as UsageEvents: only the pipeline around it differs.
+        await db.Database.ExecuteSqlRawAsync(database.Provider == DatabaseProvider.Postgres
+            ? """CREATE TABLE "BenchRawEvents" (LIKE "UsageEvents" INCLUDING ALL)"""
+            : """
+              CREATE TABLE "BenchRawEvents" ("Id" INTEGER PRIMARY KEY AUTOINCREMENT, "CustomerId" INTEGER NOT NULL, "Source" TEXT NOT NULL, "EventId" TEXT NOT NULL,
+                "Type" TEXT NOT NULL, "Time" TEXT NOT NULL, "ReceivedAt" TEXT NOT NULL, "Data" TEXT NOT NULL);
+              CREATE UNIQUE INDEX "IX_BenchRawEvents_Source_EventId" ON "BenchRawEvents" ("Source", "EventId");
+              CREATE INDEX "IX_BenchRawEvents_CustomerId_Time" ON "BenchRawEvents" ("CustomerId", "Time");
+              """);
+    }
+
+    var timer = Stopwatch.StartNew();
+    if (database.Provider == DatabaseProvider.Postgres)
+    {
+        var next = -1;
+        await Task.WhenAll(Enumerable.Range(0, workers).Select(async _ =>
+        {
+            await using var connection = new NpgsqlConnection(database.ConnectionString);
+            await connection.OpenAsync();
+            int index;
+            while ((index = Interlocked.Increment(ref next)) < batches.Count)
+            {
+                await using var transaction = await connection.BeginTransactionAsync();
+                await using (var copy = await connection.BeginBinaryImportAsync("""COPY "BenchRawEvents" ("CustomerId", "Source", "EventId", "Type", "Time", "ReceivedAt", "Data") FROM STDIN (FORMAT BINARY)"""))
+                {
+                    var received = DateTime.UtcNow;
+                    foreach (var row in batches[index])
+                    {
+                        await copy.StartRowAsync();
+                        await copy.WriteAsync(customers[row.Customer], NpgsqlDbType.Integer);
+                        await copy.WriteAsync("bench", NpgsqlDbType.Text);
+                        await copy.WriteAsync(row.EventId, NpgsqlDbType.Text);
+                        await copy.WriteAsync(row.Type, NpgsqlDbType.Text);
+                        await copy.WriteAsync(row.Time, NpgsqlDbType.TimestampTz);
+                        await copy.WriteAsync(received, NpgsqlDbType.TimestampTz);
+                        await copy.WriteAsync(row.Data, NpgsqlDbType.Text);
+                    }
+
+                    await copy.CompleteAsync();
+                }
+
+                await transaction.CommitAsync();
+            }
+        }));
+        return timer.Elapsed;
+    }
+
+    await using var sqlite = new SqliteConnection(database.ConnectionString);
+    await sqlite.OpenAsync();
+    foreach (var batch in batches)
+    {
+        await using var transaction = (SqliteTransaction)await sqlite.BeginTransactionAsync();
+        await using var command = sqlite.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = """INSERT INTO "BenchRawEvents" ("CustomerId", "Source", "EventId", "Type", "Time", "ReceivedAt", "Data") VALUES ($c, 'bench', $e, $t, $tm, $r, $d)""";
+        var c = command.Parameters.Add("$c", SqliteType.Integer);
+        var e = command.Parameters.Add("$e", SqliteType.Text);
+        var t = command.Parameters.Add("$t", SqliteType.Text);
+        var tm = command.Parameters.Add("$tm", SqliteType.Text);
+        var r = command.Parameters.Add("$r", SqliteType.Text);
+        var d = command.Parameters.Add("$d", SqliteType.Text);
+        await command.PrepareAsync();
+        r.Value = DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture);
+        foreach (var row in batch)
+        {
+            c.Value = customers[row.Customer];
+            e.Value = row.EventId;
+            t.Value = row.Type;
+            tm.Value = row.Time.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture);
+            d.Value = row.Data;
+            await command.ExecuteNonQueryAsync();
+        }
+
+        await transaction.CommitAsync();
+    }
+
+    return timer.Elapsed;
+}
+
+internal sealed record BenchmarkSettings(IReadOnlyList<DatabaseProvider> Providers, int Ingest, IReadOnlyList<long> Scales, int Customers, int Workers, int Queries)
+{
+    public static BenchmarkSettings? Parse(string[] args)
+    {
+        if (args.Contains("--help") || args.Contains("-h"))
+        {
+            return null;
+        }
+
+        string Value(string name, string fallback)
+        {
+            var index = Array.IndexOf(args, name);
+            return index >= 0 && index + 1 < args.Length ? args[index + 1] : fallback;
+        }
+
+        return new BenchmarkSettings(
+            Value("--providers", "sqlite,postgres").Split(',').Select(p => Enum.Parse<DatabaseProvider>(p, ignoreCase: true)).ToList(),
+            int.Parse(Value("--ingest", "200000"), CultureInfo.InvariantCulture),
+            Value("--scales", "1000000,10000000").Split(',').Select(s => long.Parse(s, CultureInfo.InvariantCulture)).ToList(),
+            int.Parse(Value("--customers", "100"), CultureInfo.InvariantCulture),
+            int.Parse(Value("--workers", "4"), CultureInfo.InvariantCulture),
+            int.Parse(Value("--queries", "500"), CultureInfo.InvariantCulture));
+    }
+}
