@@ -39,7 +39,12 @@ public sealed class MeterService(UsagePortalDbContext db, TimeProvider clock)
         }
 
         var latest = meter.Versions.OrderBy(v => v.Version).Last();
-        meter.Name = definition.Name;
+        if (meter.Name != definition.Name)
+        {
+            db.Audit(clock, actor, "meter.renamed", $"meter:{meter.Code}", $"from '{meter.Name}' to '{definition.Name}'");
+            meter.Name = definition.Name;
+        }
+
         if (MeterMapping.SameMeaning(MeterMapping.ToDefinition(meter, latest), definition))
         {
             await db.SaveChangesAsync(cancellationToken);
