@@ -6,6 +6,7 @@ using UsagePortal.Web.Api;
 using UsagePortal.Web.Components;
 using UsagePortal.Web.Components.Account;
 using UsagePortal.Web.Email;
+using UsagePortal.Web.Live;
 using UsagePortal.Web.Metering;
 using UsagePortal.Web.Outbox;
 using UsagePortal.Web.Seeding;
@@ -125,6 +126,7 @@ public static class Extensions
         app.MapHealthChecks("/healthz");
         app.MapRazorComponents<App>();
         app.MapAccountEndpoints();
+        app.MapLiveEndpoints();
         app.MapOpenApi("/api/v1/openapi.json");
         var api = app.MapGroup("/api/v1").RequireOperatorKey().DisableAntiforgery().WithTags("v1");
         api.MapEventsEndpoints();

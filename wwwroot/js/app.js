@@ -10,4 +10,17 @@
             heading.focus();
         }
     });
+
+    // A fragment request redirected to sign-in (the session ended) or to access denied would swap that whole page into
+    // part of this one. Reload instead: the browser then goes through sign-in and comes back to this page.
+    var authenticationPages = ["Account/Login", "Account/AccessDenied"].map(function (path) {
+        return new URL(path, document.baseURI).pathname;
+    });
+    document.addEventListener("htmx:beforeSwap", function (event) {
+        var landedOn = event.detail.xhr.responseURL && new URL(event.detail.xhr.responseURL).pathname;
+        if (landedOn && landedOn !== window.location.pathname && authenticationPages.indexOf(landedOn) >= 0) {
+            event.detail.shouldSwap = false;
+            window.location.reload();
+        }
+    });
 })();
