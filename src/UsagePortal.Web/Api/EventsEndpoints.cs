@@ -1,5 +1,6 @@
 using System.Buffers;
 using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
 using UsagePortal.Metering;
 using UsagePortal.Web.Metering;
 
@@ -24,7 +25,23 @@ public static class EventsEndpoints
         api.MapPost("/events", IngestAsync)
             .WithName("IngestEvents")
             .WithSummary("Send usage events (CloudEvents 1.0: structured, batched or binary mode; or plain JSON).")
-            .Accepts<object>("application/cloudevents+json", "application/cloudevents-batch+json", "application/json")
+            // The content types are documented here, not declared with Accepts(): routing would then answer any other
+            // content type itself (a bare 415, which the status-code pages turn into the not-found page's 400), before
+            // the API key check and without this endpoint's problem document.
+            .AddOpenApiOperationTransformer((operation, _, _) =>
+            {
+                operation.RequestBody = new OpenApiRequestBody
+                {
+                    Required = true,
+                    Content = new Dictionary<string, OpenApiMediaType>
+                    {
+                        ["application/cloudevents+json"] = new(),
+                        ["application/cloudevents-batch+json"] = new(),
+                        ["application/json"] = new(),
+                    },
+                };
+                return Task.CompletedTask;
+            })
             .Produces<IngestAnswer>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
@@ -95,6 +112,6 @@ public static class EventsEndpoints
 
     private static IResult TooLarge(IngestionOptions limits) =>
         Problems.Create(StatusCodes.Status413PayloadTooLarge, "Request body too large",
-            $"The body may be at most {limits.MaxBodyBytes} bytes ({limits.MaxBodyBytes / (1024 * 1024)} MiB); send smaller batches.",
+            $"The body may be at most {limits.MaxBodyBytes} bytes{(limits.MaxBodyBytes % (1024 * 1024) == 0 ? $" ({limits.MaxBodyBytes / (1024 * 1024)} MiB)" : "")}; send smaller batches.",
             [new ProblemError("body", $"larger than {limits.MaxBodyBytes} bytes")]);
 }
