@@ -121,9 +121,7 @@ public sealed class UsagePortalDbContext(DbContextOptions<UsagePortalDbContext> 
         {
             rollup.HasKey(r => new { r.CustomerId, r.MeterId, r.BucketStart, r.GroupKey });
             rollup.Property(r => r.GroupKey).HasMaxLength(1024);
-            rollup.Property(r => r.Sum).HasPrecision(38, 12);
-            rollup.Property(r => r.Max).HasPrecision(38, 12);
-            rollup.Property(r => r.LatestValue).HasPrecision(38, 12);
+            // No precision limit: PostgreSQL keeps every digit a decimal can hold (numeric without a typmod).
             rollup.HasOne<Meter>().WithMany().HasForeignKey(r => r.MeterId).OnDelete(DeleteBehavior.Restrict);
         });
 

@@ -84,6 +84,7 @@ public static class Extensions
         builder.Services.AddScoped<UsageQuery>();
         builder.Services.AddScoped<MeterService>();
         builder.Services.AddOpenApi();
+        builder.Services.AddProblemDetails();
 
         builder.Services.AddHealthChecks().AddDbContextCheck<UsagePortalDbContext>("database");
         return builder;
@@ -117,8 +118,14 @@ public static class Extensions
             app.UseHsts();
         }
 
-        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        // People get the not-found page; API clients get problem documents (404, 405, …) like every other API error.
+        app.UseWhen(
+            context => !context.Request.Path.StartsWithSegments("/api"),
+            pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+        app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
         app.UseStaticFiles();
+        // Routing after the status-code pages, so that a re-executed request (/not-found) is routed again.
+        app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();

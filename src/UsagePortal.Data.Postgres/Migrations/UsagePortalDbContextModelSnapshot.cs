@@ -573,16 +573,13 @@ namespace UsagePortal.Data.Postgres.Migrations
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<decimal?>("LatestValue")
-                        .HasPrecision(38, 12)
-                        .HasColumnType("numeric(38,12)");
+                        .HasColumnType("numeric");
 
                     b.Property<decimal?>("Max")
-                        .HasPrecision(38, 12)
-                        .HasColumnType("numeric(38,12)");
+                        .HasColumnType("numeric");
 
                     b.Property<decimal>("Sum")
-                        .HasPrecision(38, 12)
-                        .HasColumnType("numeric(38,12)");
+                        .HasColumnType("numeric");
 
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("timestamp with time zone");

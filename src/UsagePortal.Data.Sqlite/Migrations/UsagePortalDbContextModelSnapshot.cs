@@ -550,15 +550,12 @@ namespace UsagePortal.Data.Sqlite.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<decimal?>("LatestValue")
-                        .HasPrecision(38, 12)
                         .HasColumnType("TEXT");
 
                     b.Property<decimal?>("Max")
-                        .HasPrecision(38, 12)
                         .HasColumnType("TEXT");
 
                     b.Property<decimal>("Sum")
-                        .HasPrecision(38, 12)
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime>("UpdatedAt")

@@ -59,6 +59,12 @@ public static class EventsEndpoints
             return TooLarge(limits);
         }
 
+        // The server's own body limit must not cut in before ours, which names the limit.
+        if (http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
+        {
+            bodySize.MaxRequestBodySize = limits.MaxBodyBytes + 1L;
+        }
+
         var buffer = new ArrayBufferWriter<byte>(http.Request.ContentLength is > 0 and var length ? (int)length : 64 * 1024);
         if (!await TryReadBodyAsync(http.Request.Body, buffer, limits.MaxBodyBytes, cancellationToken))
         {

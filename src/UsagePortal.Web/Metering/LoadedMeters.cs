@@ -7,7 +7,7 @@ using UsagePortal.Metering;
 namespace UsagePortal.Web.Metering;
 
 /// <summary>A meter with every version of its definition compiled, ready to evaluate events of any time.</summary>
-public sealed class LoadedMeter(int id, string code, string name, IReadOnlyList<(DateTime EffectiveFrom, MeterEvaluator Evaluator)> versions)
+public sealed class LoadedMeter(int id, string code, string name, IReadOnlyList<(DateTime EffectiveFrom, DateTime CreatedAt, MeterEvaluator Evaluator)> versions)
 {
     public int Id { get; } = id;
 
@@ -16,16 +16,30 @@ public sealed class LoadedMeter(int id, string code, string name, IReadOnlyList<
     public string Name { get; } = name;
 
     /// <summary>Oldest first. The first version also covers events older than its effective date.</summary>
-    public IReadOnlyList<(DateTime EffectiveFrom, MeterEvaluator Evaluator)> Versions { get; } = versions;
+    public IReadOnlyList<(DateTime EffectiveFrom, DateTime CreatedAt, MeterEvaluator Evaluator)> Versions { get; } = versions;
 
-    public MeterEvaluator At(DateTime utc)
+    /// <summary>The definition in force for an event of time <paramref name="utc"/>.</summary>
+    public MeterEvaluator At(DateTime utc) => VersionAt(utc).Evaluator;
+
+    /// <summary>
+    /// The definition that counted (or would have counted) an event of time <paramref name="eventTime"/> received at
+    /// <paramref name="receivedAt"/>, or null. Rollups are written at ingestion, so an event received before the version
+    /// in force for it existed was never counted by it; reading raw events must agree with the rollups.
+    /// </summary>
+    public MeterEvaluator? CountedBy(DateTime eventTime, DateTime receivedAt)
     {
-        var chosen = Versions[0].Evaluator;
-        foreach (var (effectiveFrom, evaluator) in Versions)
+        var version = VersionAt(eventTime);
+        return receivedAt >= version.CreatedAt ? version.Evaluator : null;
+    }
+
+    private (DateTime EffectiveFrom, DateTime CreatedAt, MeterEvaluator Evaluator) VersionAt(DateTime utc)
+    {
+        var chosen = Versions[0];
+        foreach (var version in Versions)
         {
-            if (effectiveFrom <= utc)
+            if (version.EffectiveFrom <= utc)
             {
-                chosen = evaluator;
+                chosen = version;
             }
         }
 
@@ -62,7 +76,7 @@ public sealed class LoadedMeters
             .Where(m => m.Versions.Count > 0)
             .Select(m => new LoadedMeter(m.Id, m.Code, m.Name, m.Versions
                 .OrderBy(v => v.Version)
-                .Select(v => (v.EffectiveFrom, new MeterEvaluator(MeterMapping.ToDefinition(m, v))))
+                .Select(v => (v.EffectiveFrom, v.CreatedAt, new MeterEvaluator(MeterMapping.ToDefinition(m, v))))
                 .ToList()))
             .ToList());
     }

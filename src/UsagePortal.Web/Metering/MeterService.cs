@@ -55,8 +55,10 @@ public sealed class MeterService(UsagePortalDbContext db, TimeProvider clock)
         MeterVersion version;
         if (!inUse || latest.EffectiveFrom > now)
         {
-            // Nothing was counted with this version yet (unused, or scheduled for later): replace it.
+            // Nothing was counted with this version yet (unused, or scheduled for later): replace it. It counts
+            // events received from now on, like a new version.
             version = latest;
+            version.CreatedAt = now;
         }
         else
         {

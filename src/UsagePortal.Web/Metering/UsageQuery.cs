@@ -104,7 +104,7 @@ public sealed class UsageQuery(UsagePortalDbContext db)
     {
         var events = await db.UsageEvents.AsNoTracking()
             .Where(e => e.CustomerId == customerId && e.Time >= start && e.Time < end)
-            .Select(e => new { e.Id, e.EventId, e.Source, e.Type, e.Time, e.Data })
+            .Select(e => new { e.Id, e.EventId, e.Source, e.Type, e.Time, e.ReceivedAt, e.Data })
             .ToListAsync(cancellationToken);
         // Meters never read the subject, but IncomingEvent.Create refuses an empty one; the row holds the customer's id.
         var subject = customerId.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -113,7 +113,7 @@ public sealed class UsageQuery(UsagePortalDbContext db)
             var incoming = IncomingEvent.Create(stored.EventId, stored.Source, stored.Type, subject, new DateTimeOffset(stored.Time, TimeSpan.Zero), stored.Data);
             foreach (var meter in meters.ForEventType(stored.Type))
             {
-                if (!meter.At(stored.Time).TryEvaluate(incoming, out var reading))
+                if (meter.CountedBy(stored.Time, stored.ReceivedAt) is not { } evaluator || !evaluator.TryEvaluate(incoming, out var reading))
                 {
                     continue;
                 }
