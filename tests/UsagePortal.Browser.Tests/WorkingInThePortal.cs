@@ -30,6 +30,30 @@ public sealed class WorkingInThePortal(BrowserFixture fixture, ITestOutputHelper
     });
 
     [Fact]
+    public Task AFormIsSubmittedWithoutReloadingThePageAndTheAddressFollowsTheRedirect() => InBrowserAsync(async page =>
+    {
+        var externalId = $"boost-{Guid.NewGuid():N}"[..14];
+        await SignInAsync(page, DemoSettings.AdminEmail, DemoSettings.AdminPassword, "/admin/customers");
+        await page.EvaluateAsync("() => { window.__stillHere = true; }");
+
+        await page.Locator("#customer-externalId").FillAsync(externalId);
+        await page.Locator("#customer-name").FillAsync("Boosted Ltd");
+        await page.Locator("#customer-email").FillAsync("billing@boosted.example");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create customer" }).ClickAsync();
+
+        await Expect(page.Locator("main h1")).ToHaveTextAsync("Boosted Ltd");
+        await Expect(page).ToHaveURLAsync(new Regex(@"/admin/customers/\d+$"));
+        Assert.True(await page.EvaluateAsync<bool>("() => window.__stillHere === true"), "The page was reloaded: the form did not go through htmx.");
+
+        // A bad submission shows its errors in place, also without a reload.
+        await page.GoBackAsync();
+        await Expect(page.Locator("main h1")).ToHaveTextAsync("Customers");
+        await page.Locator("#customer-externalId").FillAsync("has space");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create customer" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert).First).ToContainTextAsync("no spaces");
+    });
+
+    [Fact]
     public Task TheSkipLinkMovesFocusToTheContentOfTheSamePage() => InBrowserAsync(async page =>
     {
         await SignInAsync(page, DemoSettings.CustomerEmail, DemoSettings.CustomerPassword, "/app");
