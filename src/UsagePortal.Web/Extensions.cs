@@ -81,6 +81,10 @@ public static class Extensions
         builder.Services.AddSingleton<UsageNotifier>();
         builder.Services.AddHostedService<PostgresUsageListener>();
         builder.Services.AddScoped<IngestionService>();
+        builder.Services.AddSingleton<MeterCache>();
+        builder.Services.AddSingleton<SqliteWriteGate>();
+        builder.Services.AddSingleton<DistinctValueCache>();
+        builder.Services.AddSingleton<CustomerDirectory>();
         builder.Services.AddScoped<UsageQuery>();
         builder.Services.AddScoped<MeterService>();
         builder.Services.AddOpenApi();

@@ -4,7 +4,7 @@ using System.Text;
 namespace UsagePortal.Benchmarks;
 
 /// <summary>Deterministic usage events for the benchmark's customers, already serialized as request bodies.</summary>
-internal sealed class EventGenerator(int customers, DateTime from, DateTime to, int seed)
+internal sealed class EventGenerator(string prefix, int customers, DateTime from, DateTime to, int seed)
 {
     private readonly Random random = new(seed);
     private long next;
@@ -19,7 +19,7 @@ internal sealed class EventGenerator(int customers, DateTime from, DateTime to, 
         var span = (to - from).Ticks;
         for (var i = 0; i < size; i++)
         {
-            var id = $"e{next++}";
+            var id = $"{prefix}{next++}";
             var customer = CustomerId(random.Next(customers));
             var time = new DateTime(from.Ticks + (long)(random.NextDouble() * span), DateTimeKind.Utc);
             var stamp = time.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
