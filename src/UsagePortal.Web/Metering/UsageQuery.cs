@@ -22,12 +22,22 @@ public sealed class UsageQuery(UsagePortalDbContext db)
         var meters = await LoadedMeters.LoadAsync(db, cancellationToken);
         var aggregates = new Dictionary<(int MeterId, string GroupKey), Aggregate>();
         var distinct = new Dictionary<(int MeterId, string GroupKey), HashSet<string>>();
+        DistinctCounts? counted = null;
         if (to > from)
         {
             var split = HourBuckets.Split(new DateTimeOffset(from, TimeSpan.Zero), new DateTimeOffset(to, TimeSpan.Zero));
             if (split.WholeHours is { } whole)
             {
-                await AddRollupsAsync(customerId, whole.Start.UtcDateTime, whole.End.UtcDateTime, aggregates, distinct, cancellationToken);
+                await AddRollupsAsync(customerId, whole.Start.UtcDateTime, whole.End.UtcDateTime, aggregates, cancellationToken);
+                if (split.Leading is null && split.Trailing is null)
+                {
+                    // Hour-aligned (every billing period is): the database counts distinct values, no value leaves it.
+                    counted = await CountDistinctAsync(customerId, whole.Start.UtcDateTime, whole.End.UtcDateTime, cancellationToken);
+                }
+                else
+                {
+                    await AddDistinctValuesAsync(customerId, whole.Start.UtcDateTime, whole.End.UtcDateTime, distinct, cancellationToken);
+                }
             }
 
             foreach (var edge in new[] { split.Leading, split.Trailing })
@@ -42,11 +52,14 @@ public sealed class UsageQuery(UsagePortalDbContext db)
         var report = meters.All.Select(meter =>
         {
             var aggregation = meter.At(from).Meter.Aggregation;
-            var groups = aggregates.Keys.Concat(distinct.Keys).Where(k => k.MeterId == meter.Id).Select(k => k.GroupKey).Distinct().Order(StringComparer.Ordinal)
-                .Select(groupKey => new GroupUsage(groupKey, GroupKey.Parse(groupKey), Quantity(aggregation, aggregates, distinct, (meter.Id, groupKey))))
+            var groups = aggregates.Keys.Concat(distinct.Keys).Concat(counted?.ByGroup.Keys.AsEnumerable() ?? []).Where(k => k.MeterId == meter.Id).Select(k => k.GroupKey).Distinct().Order(StringComparer.Ordinal)
+                .Select(groupKey => new GroupUsage(groupKey, GroupKey.Parse(groupKey), aggregation == MeterAggregation.UniqueCount && counted is not null
+                    ? counted.ByGroup.GetValueOrDefault((meter.Id, groupKey))
+                    : Quantity(aggregation, aggregates, distinct, (meter.Id, groupKey))))
                 .ToList();
             var total = aggregation switch
             {
+                MeterAggregation.UniqueCount when counted is not null => counted.ByMeter.GetValueOrDefault(meter.Id),
                 MeterAggregation.UniqueCount => distinct.Where(d => d.Key.MeterId == meter.Id).SelectMany(d => d.Value).Distinct(StringComparer.Ordinal).Count(),
                 MeterAggregation.Max => groups.Count == 0 ? 0 : groups.Max(g => g.Quantity),
                 MeterAggregation.Latest => LatestOverGroups(meter.Id, aggregates),
@@ -77,7 +90,25 @@ public sealed class UsageQuery(UsagePortalDbContext db)
         return merged.Quantity(MeterAggregation.Latest);
     }
 
-    private async Task AddRollupsAsync(int customerId, DateTime start, DateTime end, Dictionary<(int, string), Aggregate> aggregates, Dictionary<(int, string), HashSet<string>> distinct, CancellationToken cancellationToken)
+    private sealed record DistinctCounts(Dictionary<(int MeterId, string GroupKey), long> ByGroup, Dictionary<int, long> ByMeter);
+
+    private async Task<DistinctCounts> CountDistinctAsync(int customerId, DateTime start, DateTime end, CancellationToken cancellationToken)
+    {
+        var inRange = db.UsageDistinctValues.AsNoTracking().Where(d => d.CustomerId == customerId && d.BucketStart >= start && d.BucketStart < end);
+        var byGroup = await inRange
+            .GroupBy(d => new { d.MeterId, d.GroupKey })
+            .Select(g => new { g.Key.MeterId, g.Key.GroupKey, Count = g.Select(d => d.Value).Distinct().Count() })
+            .ToListAsync(cancellationToken);
+        var byMeter = await inRange
+            .GroupBy(d => d.MeterId)
+            .Select(g => new { MeterId = g.Key, Count = g.Select(d => d.Value).Distinct().Count() })
+            .ToListAsync(cancellationToken);
+        return new DistinctCounts(
+            byGroup.ToDictionary(g => (g.MeterId, g.GroupKey), g => (long)g.Count),
+            byMeter.ToDictionary(m => m.MeterId, m => (long)m.Count));
+    }
+
+    private async Task AddRollupsAsync(int customerId, DateTime start, DateTime end, Dictionary<(int, string), Aggregate> aggregates, CancellationToken cancellationToken)
     {
         var rows = await db.UsageRollups.AsNoTracking()
             .Where(r => r.CustomerId == customerId && r.BucketStart >= start && r.BucketStart < end)
@@ -88,7 +119,10 @@ public sealed class UsageQuery(UsagePortalDbContext db)
             var aggregate = RollupAggregates.From(row);
             aggregates[key] = aggregates.TryGetValue(key, out var existing) ? existing.Merge(aggregate) : aggregate;
         }
+    }
 
+    private async Task AddDistinctValuesAsync(int customerId, DateTime start, DateTime end, Dictionary<(int, string), HashSet<string>> distinct, CancellationToken cancellationToken)
+    {
         var values = await db.UsageDistinctValues.AsNoTracking()
             .Where(d => d.CustomerId == customerId && d.BucketStart >= start && d.BucketStart < end)
             .Select(d => new { d.MeterId, d.GroupKey, d.Value })
