@@ -143,6 +143,7 @@ public static class Extensions
         api.MapEventsEndpoints();
         api.MapUsageEndpoints();
         api.MapMetersEndpoints();
+        api.MapPricePreviewEndpoints();
         return app;
     }
 }

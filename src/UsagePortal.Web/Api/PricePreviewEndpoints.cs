@@ -1,0 +1,56 @@
+using System.Text.Json;
+using UsagePortal.Pricing;
+
+namespace UsagePortal.Web.Api;
+
+public static class PricePreviewEndpoints
+{
+    /// <summary>
+    /// <c>POST /api/v1/price-preview</c>: the exact amount (unrounded) and per-range breakdown of one charge for a
+    /// quantity, from the same engine that rates invoices.
+    /// </summary>
+    public static RouteGroupBuilder MapPricePreviewEndpoints(this RouteGroupBuilder api)
+    {
+        api.MapPost("/price-preview", PreviewAsync)
+            .WithName("PricePreview")
+            .WithSummary("Price one charge for a quantity: the exact amount and the per-range breakdown.")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        return api;
+    }
+
+    private static async Task<IResult> PreviewAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentType is not { } contentType || !contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        {
+            return Problems.Create(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "Send the body as application/json.");
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken);
+        }
+        catch (JsonException exception)
+        {
+            return Problems.Validation("The body is not valid JSON.", [new ProblemError("body", exception.Message.Split(" Path:")[0])]);
+        }
+
+        using (document)
+        {
+            var parsed = PricePreviewJson.Parse(document.RootElement);
+            if (!parsed.IsValid)
+            {
+                return Invalid(parsed.Errors);
+            }
+
+            var result = PricePreview.Calculate(parsed.Request!);
+            return result.IsValid
+                ? Results.Text(PricePreviewJson.Serialize(result.Price!), "application/json")
+                : Invalid(result.Errors);
+        }
+    }
+
+    private static IResult Invalid(IReadOnlyList<ValidationError> errors) =>
+        Problems.Validation("The price preview request is not valid.", errors.Select(e => new ProblemError(e.Field, e.Reason)).ToList());
+}
