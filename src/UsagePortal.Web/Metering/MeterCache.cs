@@ -11,26 +11,29 @@ namespace UsagePortal.Web.Metering;
 public sealed class MeterCache
 {
     private readonly SemaphoreSlim reload = new(1, 1);
-    private (int Count, int MaxId, DateTime MaxCreatedAt) stamp = (-1, 0, default);
-    private LoadedMeters? meters;
+
+    // One immutable snapshot in one field: a reader never pairs one load's meters with another load's stamp.
+    private volatile Snapshot? current;
+
+    private sealed record Snapshot((int Count, int MaxId, DateTime MaxCreatedAt) Stamp, LoadedMeters Meters);
 
     public async Task<LoadedMeters> GetAsync(UsagePortalDbContext db, CancellationToken cancellationToken)
     {
-        var current = await db.MeterVersions
+        var latest = await db.MeterVersions
             .GroupBy(_ => 1)
             .Select(g => new { Count = g.Count(), MaxId = g.Max(v => v.Id), MaxCreatedAt = g.Max(v => v.CreatedAt) })
             .SingleOrDefaultAsync(cancellationToken);
-        var now = current is null ? (0, 0, default(DateTime)) : (current.Count, current.MaxId, current.MaxCreatedAt);
-        if (meters is { } cached && stamp == now)
+        var stamp = latest is null ? (0, 0, default(DateTime)) : (latest.Count, latest.MaxId, latest.MaxCreatedAt);
+        if (current is { } cached && cached.Stamp == stamp)
         {
-            return cached;
+            return cached.Meters;
         }
 
         await reload.WaitAsync(cancellationToken);
         try
         {
             var loaded = await LoadedMeters.LoadAsync(db, cancellationToken);
-            (meters, stamp) = (loaded, now);
+            current = new Snapshot(stamp, loaded);
             return loaded;
         }
         finally
