@@ -416,16 +416,3 @@ public sealed class IngestionService(UsagePortalDbContext db, TimeProvider clock
     /// <summary>The text form EF Core's SQLite provider stores decimals in.</summary>
     internal static string SqliteText(decimal value) => value.ToString("0.0###########################", CultureInfo.InvariantCulture);
 }
-
-/// <summary>Between stored rollup rows and the metering library's mergeable aggregates.</summary>
-public static class RollupAggregates
-{
-    public static Aggregate From(UsageRollup row) => new(
-        row.Count,
-        row.Sum,
-        row.Max,
-        row.LatestValue is { } value && row.LatestTime is { } time && row.LatestSequence is { } sequence
-            ? new LatestValue(value, new DateTimeOffset(time, TimeSpan.Zero), sequence)
-            : null,
-        null);
-}
