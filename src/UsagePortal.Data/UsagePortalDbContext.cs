@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using UsagePortal.Data.Auditing;
+using UsagePortal.Data.Billing;
 using UsagePortal.Data.Customers;
 using UsagePortal.Data.Identity;
 using UsagePortal.Data.Infrastructure;
@@ -42,6 +43,26 @@ public sealed class UsagePortalDbContext(DbContextOptions<UsagePortalDbContext> 
     public DbSet<UsageDistinctValue> UsageDistinctValues => Set<UsageDistinctValue>();
 
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+
+    public DbSet<Plan> Plans => Set<Plan>();
+
+    public DbSet<PlanVersion> PlanVersions => Set<PlanVersion>();
+
+    public DbSet<Subscription> Subscriptions => Set<Subscription>();
+
+    public DbSet<SubscriptionPhase> SubscriptionPhases => Set<SubscriptionPhase>();
+
+    public DbSet<Invoice> Invoices => Set<Invoice>();
+
+    public DbSet<InvoiceLine> InvoiceLines => Set<InvoiceLine>();
+
+    public DbSet<CreditNote> CreditNotes => Set<CreditNote>();
+
+    public DbSet<DocumentSequence> DocumentSequences => Set<DocumentSequence>();
+
+    public DbSet<CreditGrant> CreditGrants => Set<CreditGrant>();
+
+    public DbSet<CreditLedgerEntry> CreditLedger => Set<CreditLedgerEntry>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -139,6 +160,105 @@ public sealed class UsagePortalDbContext(DbContextOptions<UsagePortalDbContext> 
             key.Property(k => k.Prefix).HasMaxLength(16);
             key.Property(k => k.KeyHash).HasMaxLength(64);
             key.Property(k => k.CreatedBy).HasMaxLength(256);
+        });
+
+        ConfigureBilling(builder);
+    }
+
+    private static void ConfigureBilling(ModelBuilder builder)
+    {
+        builder.Entity<Plan>(plan =>
+        {
+            plan.HasIndex(p => p.Code).IsUnique();
+            plan.Property(p => p.Code).HasMaxLength(64);
+            plan.HasMany(p => p.Versions).WithOne(v => v.Plan).HasForeignKey(v => v.PlanId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        builder.Entity<PlanVersion>(version =>
+        {
+            version.HasIndex(v => new { v.PlanId, v.Version }).IsUnique();
+            version.Property(v => v.Name).HasMaxLength(200);
+            version.Property(v => v.Currency).HasMaxLength(3);
+            version.Property(v => v.Interval).HasMaxLength(20);
+            version.Property(v => v.CreatedBy).HasMaxLength(256);
+        });
+
+        builder.Entity<Subscription>(subscription =>
+        {
+            subscription.HasIndex(s => s.CustomerId);
+            // The invoicer's sweep: subscriptions whose next period is due.
+            subscription.HasIndex(s => s.NextPeriodEnd);
+            subscription.Property(s => s.BillingAnchor).HasMaxLength(20);
+            subscription.Property(s => s.TimeZone).HasMaxLength(64);
+            subscription.Property(s => s.CreatedBy).HasMaxLength(256);
+            subscription.HasOne<Customer>().WithMany().HasForeignKey(s => s.CustomerId).OnDelete(DeleteBehavior.Restrict);
+            subscription.HasMany(s => s.Phases).WithOne().HasForeignKey(p => p.SubscriptionId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<SubscriptionPhase>(phase =>
+        {
+            phase.HasIndex(p => new { p.SubscriptionId, p.StartsAt }).IsUnique();
+            phase.HasOne(p => p.PlanVersion).WithMany().HasForeignKey(p => p.PlanVersionId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        builder.Entity<Invoice>(invoice =>
+        {
+            // One invoice per subscription and period, whatever number of nodes run the invoicer.
+            invoice.HasIndex(i => new { i.SubscriptionId, i.PeriodStart }).IsUnique();
+            invoice.HasIndex(i => i.Number).IsUnique();
+            invoice.HasIndex(i => new { i.CustomerId, i.PeriodStart });
+            invoice.HasIndex(i => new { i.Status, i.FinalizesAt });
+            invoice.Property(i => i.Number).HasMaxLength(20);
+            invoice.Property(i => i.Status).HasMaxLength(20);
+            invoice.Property(i => i.Currency).HasMaxLength(3);
+            invoice.Property(i => i.TaxRate).HasPrecision(9, 6);
+            invoice.Property(i => i.VoidReason).HasMaxLength(500);
+            invoice.HasOne<Subscription>().WithMany().HasForeignKey(i => i.SubscriptionId).OnDelete(DeleteBehavior.Restrict);
+            invoice.HasOne<Customer>().WithMany().HasForeignKey(i => i.CustomerId).OnDelete(DeleteBehavior.Restrict);
+            invoice.HasMany(i => i.Lines).WithOne().HasForeignKey(l => l.InvoiceId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<InvoiceLine>(line =>
+        {
+            line.HasIndex(l => new { l.InvoiceId, l.Position }).IsUnique();
+            line.Property(l => l.Kind).HasMaxLength(30);
+            line.Property(l => l.Description).HasMaxLength(500);
+            line.Property(l => l.MeterCode).HasMaxLength(64);
+            line.Property(l => l.GroupKey).HasMaxLength(1024);
+        });
+
+        builder.Entity<CreditNote>(note =>
+        {
+            note.HasIndex(n => n.Number).IsUnique();
+            note.HasIndex(n => n.InvoiceId);
+            note.Property(n => n.Number).HasMaxLength(20);
+            note.Property(n => n.Reason).HasMaxLength(500);
+            note.Property(n => n.CreatedBy).HasMaxLength(256);
+            note.HasOne<Invoice>().WithMany().HasForeignKey(n => n.InvoiceId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        builder.Entity<DocumentSequence>(sequence =>
+        {
+            sequence.HasKey(s => s.Name);
+            sequence.Property(s => s.Name).HasMaxLength(30);
+        });
+
+        builder.Entity<CreditGrant>(grant =>
+        {
+            grant.HasIndex(g => g.CustomerId);
+            grant.Property(g => g.Currency).HasMaxLength(3);
+            grant.Property(g => g.Reason).HasMaxLength(500);
+            grant.Property(g => g.CreatedBy).HasMaxLength(256);
+            grant.HasOne<Customer>().WithMany().HasForeignKey(g => g.CustomerId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        builder.Entity<CreditLedgerEntry>(entry =>
+        {
+            entry.HasIndex(e => new { e.CustomerId, e.At });
+            entry.HasIndex(e => e.CreditGrantId);
+            entry.Property(e => e.Kind).HasMaxLength(20);
+            entry.Property(e => e.Note).HasMaxLength(500);
+            entry.HasOne<CreditGrant>().WithMany().HasForeignKey(e => e.CreditGrantId).OnDelete(DeleteBehavior.Restrict);
         });
     }
 }
