@@ -241,6 +241,7 @@ public sealed class UsagePortalDbContext(DbContextOptions<UsagePortalDbContext> 
         {
             sequence.HasKey(s => s.Name);
             sequence.Property(s => s.Name).HasMaxLength(30);
+            sequence.HasData(new DocumentSequence { Name = DocumentSequence.Invoices }, new DocumentSequence { Name = DocumentSequence.CreditNotes });
         });
 
         builder.Entity<CreditGrant>(grant =>

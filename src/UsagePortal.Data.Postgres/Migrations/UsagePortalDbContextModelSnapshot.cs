@@ -345,6 +345,18 @@ namespace UsagePortal.Data.Postgres.Migrations
                     b.HasKey("Name");
 
                     b.ToTable("DocumentSequences");
+
+                    b.HasData(
+                        new
+                        {
+                            Name = "invoice",
+                            LastValue = 0L
+                        },
+                        new
+                        {
+                            Name = "credit_note",
+                            LastValue = 0L
+                        });
                 });
 
             modelBuilder.Entity("UsagePortal.Data.Billing.Invoice", b =>
@@ -408,6 +420,9 @@ namespace UsagePortal.Data.Postgres.Migrations
 
                     b.Property<long>("Total")
                         .HasColumnType("bigint");
+
+                    b.Property<DateTime?>("UsageBilledThrough")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<DateTime>("UsageReadAt")
                         .HasColumnType("timestamp with time zone");

@@ -328,6 +328,18 @@ namespace UsagePortal.Data.Sqlite.Migrations
                     b.HasKey("Name");
 
                     b.ToTable("DocumentSequences");
+
+                    b.HasData(
+                        new
+                        {
+                            Name = "invoice",
+                            LastValue = 0L
+                        },
+                        new
+                        {
+                            Name = "credit_note",
+                            LastValue = 0L
+                        });
                 });
 
             modelBuilder.Entity("UsagePortal.Data.Billing.Invoice", b =>
@@ -389,6 +401,9 @@ namespace UsagePortal.Data.Sqlite.Migrations
 
                     b.Property<long>("Total")
                         .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("UsageBilledThrough")
+                        .HasColumnType("TEXT");
 
                     b.Property<DateTime>("UsageReadAt")
                         .HasColumnType("TEXT");

@@ -44,8 +44,14 @@ public sealed class Invoice
 
     public long Total { get; set; }
 
-    /// <summary>The moment the lines' usage was read; rollups changed after it hold late usage.</summary>
+    /// <summary>The moment the lines' usage was read.</summary>
     public DateTime UsageReadAt { get; set; }
+
+    /// <summary>
+    /// Bookkeeping, not part of the document: usage of this period is billed as it stood at this moment (by this
+    /// invoice or by late-usage lines on later ones). Rollups of the period updated after it hold late usage.
+    /// </summary>
+    public DateTime? UsageBilledThrough { get; set; }
 
     public DateTime CreatedAt { get; set; }
 
@@ -126,6 +132,9 @@ public sealed class CreditNote
 /// <summary>Gap-free counters (invoice and credit-note numbers), advanced inside the transaction that uses the number.</summary>
 public sealed class DocumentSequence
 {
+    public const string Invoices = "invoice";
+    public const string CreditNotes = "credit_note";
+
     public required string Name { get; set; }
 
     public long LastValue { get; set; }

@@ -3,6 +3,8 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
+#pragma warning disable CA1814 // Prefer jagged arrays over multidimensional
+
 namespace UsagePortal.Data.Sqlite.Migrations
 {
     /// <inheritdoc />
@@ -166,6 +168,7 @@ namespace UsagePortal.Data.Sqlite.Migrations
                     Tax = table.Column<long>(type: "INTEGER", nullable: false),
                     Total = table.Column<long>(type: "INTEGER", nullable: false),
                     UsageReadAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    UsageBilledThrough = table.Column<DateTime>(type: "TEXT", nullable: true),
                     CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
                     FinalizesAt = table.Column<DateTime>(type: "TEXT", nullable: false),
                     FinalizedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
@@ -273,6 +276,15 @@ namespace UsagePortal.Data.Sqlite.Migrations
                         principalTable: "Invoices",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.InsertData(
+                table: "DocumentSequences",
+                columns: new[] { "Name", "LastValue" },
+                values: new object[,]
+                {
+                    { "credit_note", 0L },
+                    { "invoice", 0L }
                 });
 
             migrationBuilder.CreateIndex(

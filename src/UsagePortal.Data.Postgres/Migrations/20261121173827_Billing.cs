@@ -4,6 +4,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
+#pragma warning disable CA1814 // Prefer jagged arrays over multidimensional
+
 namespace UsagePortal.Data.Postgres.Migrations
 {
     /// <inheritdoc />
@@ -167,6 +169,7 @@ namespace UsagePortal.Data.Postgres.Migrations
                     Tax = table.Column<long>(type: "bigint", nullable: false),
                     Total = table.Column<long>(type: "bigint", nullable: false),
                     UsageReadAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    UsageBilledThrough = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
                     CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     FinalizesAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     FinalizedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
@@ -274,6 +277,15 @@ namespace UsagePortal.Data.Postgres.Migrations
                         principalTable: "Invoices",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.InsertData(
+                table: "DocumentSequences",
+                columns: new[] { "Name", "LastValue" },
+                values: new object[,]
+                {
+                    { "credit_note", 0L },
+                    { "invoice", 0L }
                 });
 
             migrationBuilder.CreateIndex(
