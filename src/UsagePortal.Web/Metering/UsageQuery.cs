@@ -17,9 +17,13 @@ public sealed record UsageReport(DateTime From, DateTime To, IReadOnlyList<Meter
 /// </summary>
 public sealed class UsageQuery(UsagePortalDbContext db)
 {
-    public async Task<UsageReport> GetAsync(int customerId, DateTime from, DateTime to, CancellationToken cancellationToken = default)
+    public async Task<UsageReport> GetAsync(int customerId, DateTime from, DateTime to, CancellationToken cancellationToken = default) =>
+        await GetAsync(customerId, from, to, await LoadedMeters.LoadAsync(db, cancellationToken), cancellationToken);
+
+    /// <summary>The same, with meters the caller already loaded (the invoicer loads them once per run).</summary>
+    public async Task<UsageReport> GetAsync(int customerId, DateTime from, DateTime to, LoadedMeters meters, CancellationToken cancellationToken = default)
     {
-        var meters = await LoadedMeters.LoadAsync(db, cancellationToken);
+        ArgumentNullException.ThrowIfNull(meters);
         var aggregates = new Dictionary<(int MeterId, string GroupKey), Aggregate>();
         var distinct = new Dictionary<(int MeterId, string GroupKey), HashSet<string>>();
         DistinctCounts? counted = null;
