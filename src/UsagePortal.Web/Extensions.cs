@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using UsagePortal.Data;
 using UsagePortal.Data.Identity;
 using UsagePortal.Web.Api;
+using UsagePortal.Web.Billing;
 using UsagePortal.Web.Components;
 using UsagePortal.Web.Components.Account;
 using UsagePortal.Web.Email;
@@ -87,6 +88,8 @@ public static class Extensions
         builder.Services.AddSingleton<CustomerDirectory>();
         builder.Services.AddScoped<UsageQuery>();
         builder.Services.AddScoped<MeterService>();
+        builder.Services.AddSingleton<InvoicingSignal>();
+        builder.Services.AddScoped<PeriodRater>();
         builder.Services.AddOpenApi();
         builder.Services.AddProblemDetails();
 

@@ -1,7 +1,7 @@
 namespace UsagePortal.Web.Outbox;
 
-/// <summary>Wakes this node's sweep as soon as something is queued, instead of at the next poll.</summary>
-public sealed class OutboxSignal
+/// <summary>Wakes a background sweep on this node as soon as there is work, instead of at its next poll.</summary>
+public abstract class WakeSignal
 {
     private readonly SemaphoreSlim signal = new(0, 1);
 
@@ -22,3 +22,6 @@ public sealed class OutboxSignal
 
     public Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => signal.WaitAsync(timeout, cancellationToken);
 }
+
+/// <summary>Wakes the outbox dispatcher when a message is queued.</summary>
+public sealed class OutboxSignal : WakeSignal;
