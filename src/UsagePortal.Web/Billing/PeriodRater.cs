@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using UsagePortal.Data;
 using UsagePortal.Data.Billing;
@@ -235,6 +234,4 @@ public sealed class PeriodRater(UsagePortalDbContext db, UsageQuery usage)
 
     /// <summary>A breakdown as JSON, for storing on the invoice line.</summary>
     public static string? BreakdownJson(PriceResult? price) => price is null ? null : PricePreviewJson.Serialize(price);
-
-    internal static string Json(object value) => JsonSerializer.Serialize(value);
 }

@@ -1,0 +1,399 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using UsagePortal.Data;
+using UsagePortal.Data.Billing;
+using UsagePortal.Data.Customers;
+using UsagePortal.Pricing;
+using UsagePortal.Web.Metering;
+
+namespace UsagePortal.Web.Billing;
+
+/// <summary>What one sweep did.</summary>
+public sealed record InvoiceRunResult(int Closed, int Finalized);
+
+/// <summary>
+/// The invoicer. A sweep closes every due period into a draft invoice and finalizes the drafts whose grace period has
+/// ended. Safe with any number of nodes: a subscription is claimed with a row lease (on PostgreSQL the claim skips rows
+/// another node has locked, <c>FOR UPDATE SKIP LOCKED</c>), the unique index on (subscription, period start) refuses a
+/// second invoice for a period, and finalization is a compare-and-set on the draft status inside the transaction that
+/// takes the next gap-free number, so a rolled-back finalization consumes none.
+/// </summary>
+public sealed class InvoiceRunner(
+    UsagePortalDbContext db,
+    PeriodRater rater,
+    IOptions<InvoicingOptions> options,
+    TimeProvider clock,
+    ILogger<InvoiceRunner> logger)
+{
+    /// <summary>
+    /// Rollups are stamped in the ingesting transaction, which may commit a moment after a concurrent read; watermarks
+    /// are set this far back so that such an event is looked at again rather than missed. Looking again is harmless:
+    /// late usage is billed as the difference between the period's price now and what was billed.
+    /// </summary>
+    public static readonly TimeSpan LateUsageMargin = TimeSpan.FromMinutes(2);
+
+    private static readonly string[] BilledStatuses = [InvoiceStatuses.Finalized, InvoiceStatuses.Paid, InvoiceStatuses.PaymentFailed];
+
+    private LoadedMeters? meters;
+
+    public async Task<InvoiceRunResult> RunOnceAsync(CancellationToken cancellationToken = default)
+    {
+        var closed = await CloseDuePeriodsAsync(cancellationToken);
+        var finalized = await FinalizeDueAsync(cancellationToken);
+        return new InvoiceRunResult(closed, finalized);
+    }
+
+    /// <summary>Closes every period that has ended into a draft invoice; answers how many were closed.</summary>
+    public async Task<int> CloseDuePeriodsAsync(CancellationToken cancellationToken = default)
+    {
+        var closed = 0;
+        while (true)
+        {
+            var claimed = await ClaimDueAsync(cancellationToken);
+            if (claimed.Count == 0)
+            {
+                return closed;
+            }
+
+            foreach (var subscriptionId in claimed)
+            {
+                closed += await CloseAsync(subscriptionId, cancellationToken) ? 1 : 0;
+            }
+        }
+    }
+
+    /// <summary>Finalizes every draft whose grace period has ended; answers how many were finalized.</summary>
+    public async Task<int> FinalizeDueAsync(CancellationToken cancellationToken = default)
+    {
+        var now = Now;
+        var due = await db.Invoices.AsNoTracking()
+            .Where(i => i.Status == InvoiceStatuses.Draft && i.FinalizesAt <= now)
+            .OrderBy(i => i.FinalizesAt).ThenBy(i => i.Id)
+            .Select(i => i.Id)
+            .ToListAsync(cancellationToken);
+        var finalized = 0;
+        foreach (var invoiceId in due)
+        {
+            finalized += await FinalizeAsync(invoiceId, cancellationToken) ? 1 : 0;
+        }
+
+        return finalized;
+    }
+
+    private DateTime Now => clock.GetUtcNow().UtcDateTime;
+
+    /// <summary>Claims up to a batch of due subscriptions for this node by setting their lease.</summary>
+    private async Task<List<int>> ClaimDueAsync(CancellationToken cancellationToken)
+    {
+        var now = Now;
+        var until = now + options.Value.Lease;
+        var batch = options.Value.BatchSize;
+        if (db.Database.IsNpgsql())
+        {
+            // One statement: rows another node is claiming right now are skipped, not waited for.
+            return await db.Database.SqlQuery<int>($"""
+                UPDATE "Subscriptions" SET "LeasedUntil" = {until}
+                WHERE "Id" IN (
+                    SELECT "Id" FROM "Subscriptions"
+                    WHERE "NextPeriodEnd" <= {now} AND ("LeasedUntil" IS NULL OR "LeasedUntil" < {now})
+                    ORDER BY "NextPeriodEnd", "Id"
+                    LIMIT {batch}
+                    FOR UPDATE SKIP LOCKED)
+                RETURNING "Id" AS "Value"
+                """).ToListAsync(cancellationToken);
+        }
+
+        // SQLite has one writer at a time: a conditional update per row is an atomic claim.
+        var candidates = await db.Subscriptions.AsNoTracking()
+            .Where(s => s.NextPeriodEnd <= now && (s.LeasedUntil == null || s.LeasedUntil < now))
+            .OrderBy(s => s.NextPeriodEnd).ThenBy(s => s.Id)
+            .Select(s => s.Id)
+            .Take(batch)
+            .ToListAsync(cancellationToken);
+        var claimed = new List<int>();
+        foreach (var id in candidates)
+        {
+            var won = await db.Subscriptions
+                .Where(s => s.Id == id && s.NextPeriodEnd <= now && (s.LeasedUntil == null || s.LeasedUntil < now))
+                .ExecuteUpdateAsync(set => set.SetProperty(s => s.LeasedUntil, until), cancellationToken);
+            if (won == 1)
+            {
+                claimed.Add(id);
+            }
+        }
+
+        return claimed;
+    }
+
+    /// <summary>Closes the claimed subscription's next period into a draft and schedules the period after it.</summary>
+    private async Task<bool> CloseAsync(int subscriptionId, CancellationToken cancellationToken)
+    {
+        db.ChangeTracker.Clear();
+        var subscription = await LoadSubscriptionAsync(subscriptionId, tracking: true, cancellationToken);
+        if (subscription?.NextPeriodStart is not { } start || subscription.NextPeriodEnd is not { } end || end > Now)
+        {
+            await ReleaseAsync(subscriptionId, cancellationToken);
+            return false;
+        }
+
+        var customer = await db.Customers.AsNoTracking().SingleAsync(c => c.Id == subscription.CustomerId, cancellationToken);
+        var nominal = SubscriptionSchedule.Calendar(subscription).PeriodAt(start);
+        var period = new BillingPeriod(start, end, nominal?.NominalStart ?? start, nominal?.NominalEnd ?? end);
+        var readAt = Now;
+        var draft = await ComputeAsync(subscription, customer, period, cancellationToken);
+        var totals = InvoiceCalculator.Calculate(new InvoiceInput(draft.Currency, draft.Inputs, [], customer.TaxRate, readAt));
+        var invoice = new Invoice
+        {
+            CustomerId = subscription.CustomerId,
+            SubscriptionId = subscription.Id,
+            PeriodStart = start,
+            PeriodEnd = end,
+            Currency = draft.Currency.Code,
+            TaxRate = customer.TaxRate,
+            Subtotal = totals.Subtotal,
+            CreditsApplied = 0,
+            Tax = totals.Tax,
+            Total = totals.Total,
+            UsageReadAt = readAt,
+            CreatedAt = readAt,
+            FinalizesAt = end + options.Value.GracePeriod,
+            Lines = ToEntities(draft.Lines, totals),
+        };
+        db.Invoices.Add(invoice);
+        SubscriptionSchedule.ScheduleFrom(subscription, period.NominalEnd);
+        subscription.LeasedUntil = null;
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return true;
+        }
+        catch (DbUpdateException exception) when (IsUniqueViolation(exception))
+        {
+            // Another node closed this period first (its lease had run out); its invoice stands.
+            logger.LogWarning("Period {Start:O} of subscription {Subscription} was already invoiced.", start, subscriptionId);
+            db.ChangeTracker.Clear();
+            await ReleaseAsync(subscriptionId, cancellationToken);
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Finalizes a draft now: recomputes its lines from the usage as it stands (events of the grace period included),
+    /// applies credits, numbers it, and makes it immutable. Answers false when it was not a draft (any more).
+    /// </summary>
+    public async Task<bool> FinalizeAsync(long invoiceId, CancellationToken cancellationToken = default)
+    {
+        db.ChangeTracker.Clear();
+        var draft = await db.Invoices.AsNoTracking().SingleOrDefaultAsync(i => i.Id == invoiceId, cancellationToken);
+        if (draft is not { Status: InvoiceStatuses.Draft })
+        {
+            return false;
+        }
+
+        var subscription = await LoadSubscriptionAsync(draft.SubscriptionId, tracking: false, cancellationToken)
+            ?? throw new InvalidOperationException($"Invoice {invoiceId} has no subscription.");
+        var customer = await db.Customers.AsNoTracking().SingleAsync(c => c.Id == draft.CustomerId, cancellationToken);
+        var nominal = SubscriptionSchedule.Calendar(subscription).PeriodAt(draft.PeriodStart);
+        var period = new BillingPeriod(draft.PeriodStart, draft.PeriodEnd, nominal?.NominalStart ?? draft.PeriodStart, nominal?.NominalEnd ?? draft.PeriodEnd);
+
+        // Read first, write in a short transaction after: a SQLite transaction that reads and then writes cannot
+        // upgrade once an ingesting writer has committed in between.
+        var readAt = Now;
+        var computed = await ComputeAsync(subscription, customer, period, cancellationToken);
+        var grants = await db.CreditGrants.AsNoTracking()
+            .Where(g => g.CustomerId == customer.Id && g.Currency == computed.Currency.Code && g.Remaining > 0)
+            .OrderBy(g => g.Id)
+            .ToListAsync(cancellationToken);
+        var totals = InvoiceCalculator.Calculate(new InvoiceInput(
+            computed.Currency,
+            computed.Inputs,
+            [.. grants.Select(g => new CreditGrantBalance(g.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), g.Remaining,
+                g.ExpiresAt is { } expiry ? new DateTimeOffset(expiry, TimeSpan.Zero) : null))],
+            customer.TaxRate,
+            new DateTimeOffset(readAt, TimeSpan.Zero)));
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+
+        // The compare-and-set on the status comes first: of two nodes finalizing at once, the loser stops here
+        // (on PostgreSQL it waits for the winner's row lock, then finds no draft) before it takes a number.
+        var won = await db.Invoices
+            .Where(i => i.Id == invoiceId && i.Status == InvoiceStatuses.Draft)
+            .ExecuteUpdateAsync(set => set
+                .SetProperty(i => i.Status, InvoiceStatuses.Finalized)
+                .SetProperty(i => i.FinalizedAt, readAt)
+                .SetProperty(i => i.UsageReadAt, readAt)
+                .SetProperty(i => i.UsageBilledThrough, readAt - LateUsageMargin)
+                .SetProperty(i => i.TaxRate, customer.TaxRate)
+                .SetProperty(i => i.Subtotal, totals.Subtotal)
+                .SetProperty(i => i.CreditsApplied, totals.CreditsApplied)
+                .SetProperty(i => i.Tax, totals.Tax)
+                .SetProperty(i => i.Total, totals.Total), cancellationToken);
+        if (won == 0)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return false;
+        }
+
+        var number = await NextNumberAsync(DocumentSequence.Invoices, cancellationToken);
+        var formatted = $"INV-{number:D6}";
+        await db.Invoices.Where(i => i.Id == invoiceId).ExecuteUpdateAsync(set => set.SetProperty(i => i.Number, formatted), cancellationToken);
+        await db.InvoiceLines.Where(l => l.InvoiceId == invoiceId).ExecuteDeleteAsync(cancellationToken);
+        var lines = ToEntities(computed.Lines, totals);
+        foreach (var line in lines)
+        {
+            line.InvoiceId = invoiceId;
+        }
+
+        db.InvoiceLines.AddRange(lines);
+        foreach (var consumption in totals.CreditConsumptions)
+        {
+            var grantId = int.Parse(consumption.GrantId, System.Globalization.CultureInfo.InvariantCulture);
+            var taken = await db.CreditGrants
+                .Where(g => g.Id == grantId && g.Remaining >= consumption.ConsumedMinorUnits)
+                .ExecuteUpdateAsync(set => set.SetProperty(g => g.Remaining, g => g.Remaining - consumption.ConsumedMinorUnits), cancellationToken);
+            if (taken == 0)
+            {
+                // Someone else spent the grant meanwhile: nothing of this attempt stands; the next sweep tries again.
+                await transaction.RollbackAsync(cancellationToken);
+                logger.LogWarning("Credit grant {Grant} changed while invoice {Invoice} was being finalized; retrying later.", grantId, invoiceId);
+                return false;
+            }
+
+            db.CreditLedger.Add(new CreditLedgerEntry
+            {
+                CreditGrantId = grantId,
+                CustomerId = customer.Id,
+                Kind = CreditMovements.Applied,
+                Amount = -consumption.ConsumedMinorUnits,
+                BalanceAfter = consumption.RemainingMinorUnits,
+                InvoiceId = invoiceId,
+                At = readAt,
+                Note = $"Applied to {formatted}",
+            });
+        }
+
+        // Late usage of earlier periods is now billed as it stood at this read.
+        if (computed.LateChecked.Count > 0)
+        {
+            var watermark = readAt - LateUsageMargin;
+            await db.Invoices.Where(i => computed.LateChecked.Contains(i.Id))
+                .ExecuteUpdateAsync(set => set.SetProperty(i => i.UsageBilledThrough, watermark), cancellationToken);
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    private sealed record Computed(Currency Currency, IReadOnlyList<RatedLine> Lines, IReadOnlyList<InvoiceLineInput> Inputs, IReadOnlyList<long> LateChecked);
+
+    /// <summary>The period's lines, then the late usage of earlier periods.</summary>
+    private async Task<Computed> ComputeAsync(Subscription subscription, Customer customer, BillingPeriod period, CancellationToken cancellationToken)
+    {
+        meters ??= await LoadedMeters.LoadAsync(db, cancellationToken);
+        var rated = await rater.RateAsync(subscription, period, meters, cancellationToken: cancellationToken);
+        var (late, checkedInvoices) = await LateUsageAsync(subscription, customer.Id, period, rated.Currency, cancellationToken);
+        List<RatedLine> lines = [.. rated.Lines, .. late];
+        return new Computed(rated.Currency, lines, [.. lines.Select(l => new InvoiceLineInput(LineKinds.ToPricing(l.Kind), l.Description, l.ExactAmount))], checkedInvoices);
+    }
+
+    /// <summary>
+    /// Usage that reached earlier, already finalized periods after they were billed: for each stretch and charge, the
+    /// stretch's price now minus everything billed for it so far. A difference that rounds to nothing is left for later
+    /// (it is not lost: the next comparison includes it); a negative one is not billed (corrections are credit notes).
+    /// </summary>
+    private async Task<(List<RatedLine> Lines, List<long> Checked)> LateUsageAsync(Subscription subscription, int customerId, BillingPeriod period, Currency currency, CancellationToken cancellationToken)
+    {
+        var lines = new List<RatedLine>();
+        var candidates = await db.Invoices.AsNoTracking()
+            .Where(i => i.SubscriptionId == subscription.Id && BilledStatuses.Contains(i.Status) && i.PeriodStart < period.Start)
+            .Where(i => db.UsageRollups.Any(r => r.CustomerId == customerId
+                && r.BucketStart > i.PeriodStart.AddHours(-1) && r.BucketStart < i.PeriodEnd
+                && r.UpdatedAt > i.UsageBilledThrough))
+            .OrderBy(i => i.PeriodStart)
+            .Select(i => new { i.Id, i.PeriodStart, i.PeriodEnd })
+            .ToListAsync(cancellationToken);
+        if (candidates.Count == 0)
+        {
+            return (lines, []);
+        }
+
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(subscription.TimeZone);
+        foreach (var earlier in candidates)
+        {
+            var billed = await db.InvoiceLines.AsNoTracking()
+                .Where(l => (l.Kind == LineKinds.Charge || l.Kind == LineKinds.LateUsage) && l.UsageFrom >= earlier.PeriodStart && l.UsageTo <= earlier.PeriodEnd)
+                .Where(l => db.Invoices.Any(i => i.Id == l.InvoiceId && i.SubscriptionId == subscription.Id && BilledStatuses.Contains(i.Status)))
+                .Select(l => new { l.PlanVersionId, l.UsageFrom, l.UsageTo, l.MeterCode, l.GroupKey, l.Quantity, l.ExactAmount })
+                .ToListAsync(cancellationToken);
+            var stretches = billed.Where(l => l.PlanVersionId is not null).Select(l => (VersionId: l.PlanVersionId!.Value, l.UsageFrom, l.UsageTo)).Distinct().ToList();
+            foreach (var (versionId, from, to) in stretches)
+            {
+                var version = subscription.Phases.Select(p => p.PlanVersion).FirstOrDefault(v => v?.Id == versionId)
+                    ?? await db.PlanVersions.AsNoTracking().SingleAsync(v => v.Id == versionId, cancellationToken);
+                var terms = new PhaseTerms(version, PeriodRater.EffectiveCharges(version, subscription), from, to);
+                var now = await rater.RateChargesAsync(customerId, terms, from, to, meters!, "", cancellationToken);
+                foreach (var line in now)
+                {
+                    var already = billed.Where(b => b.PlanVersionId == versionId && b.UsageFrom == from && b.UsageTo == to && b.MeterCode == line.MeterCode && b.GroupKey == line.GroupKey).ToList();
+                    var amount = line.ExactAmount - already.Sum(b => b.ExactAmount);
+                    if (amount <= 0 || currency.RoundToMinorUnits(amount) == 0)
+                    {
+                        continue;
+                    }
+
+                    var description = $"Late usage: {line.Description}, {PeriodRater.Stretch(zone, from, to)}";
+                    lines.Add(new RatedLine(LineKinds.LateUsage, description, line.MeterCode, line.GroupKey,
+                        line.Quantity - already.Sum(b => b.Quantity), amount, line.Price, versionId, from, to));
+                }
+            }
+        }
+
+        return (lines, [.. candidates.Select(c => c.Id)]);
+    }
+
+    private static List<InvoiceLine> ToEntities(IReadOnlyList<RatedLine> lines, InvoiceTotals totals) =>
+        [.. lines.Select((line, index) => new InvoiceLine
+        {
+            Position = index + 1,
+            Kind = line.Kind,
+            Description = line.Description.Length > 500 ? line.Description[..500] : line.Description,
+            MeterCode = line.MeterCode,
+            GroupKey = line.GroupKey,
+            Quantity = line.Quantity,
+            ExactAmount = line.ExactAmount,
+            Amount = totals.Lines[index].AmountMinorUnits,
+            BreakdownJson = PeriodRater.BreakdownJson(line.Price),
+            PlanVersionId = line.PlanVersionId,
+            UsageFrom = line.UsageFrom,
+            UsageTo = line.UsageTo,
+        })];
+
+    private async Task<Subscription?> LoadSubscriptionAsync(int id, bool tracking, CancellationToken cancellationToken)
+    {
+        var query = db.Subscriptions.Include(s => s.Phases).ThenInclude(p => p.PlanVersion).Where(s => s.Id == id);
+        return await (tracking ? query : query.AsNoTracking()).SingleOrDefaultAsync(cancellationToken);
+    }
+
+    private async Task ReleaseAsync(int subscriptionId, CancellationToken cancellationToken) =>
+        await db.Subscriptions.Where(s => s.Id == subscriptionId)
+            .ExecuteUpdateAsync(set => set.SetProperty(s => s.LeasedUntil, (DateTime?)null), cancellationToken);
+
+    /// <summary>The next value of a gap-free sequence, taken inside the caller's transaction (the row stays locked until it ends).</summary>
+    public async Task<long> NextNumberAsync(string sequence, CancellationToken cancellationToken)
+    {
+        var values = await db.Database.SqlQuery<long>($"""
+            UPDATE "DocumentSequences" SET "LastValue" = "LastValue" + 1 WHERE "Name" = {sequence} RETURNING "LastValue" AS "Value"
+            """).ToListAsync(cancellationToken);
+        return values.Single();
+    }
+
+    private static bool IsUniqueViolation(DbUpdateException exception) => exception.InnerException switch
+    {
+        PostgresException postgres => postgres.SqlState == PostgresErrorCodes.UniqueViolation,
+        SqliteException sqlite => sqlite.SqliteErrorCode == 19,
+        _ => false,
+    };
+}

@@ -1,0 +1,22 @@
+namespace UsagePortal.Web.Billing;
+
+/// <summary>The <c>Billing</c> section.</summary>
+public sealed class InvoicingOptions
+{
+    public const string SectionName = "Billing";
+
+    /// <summary>How long a closed period's invoice stays a draft (late events still land on it) before it is finalized.</summary>
+    public TimeSpan GracePeriod { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How often the invoicer looks for due periods when nothing wakes it sooner.</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long a node holds a claimed subscription before another node may take it over.</summary>
+    public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Subscriptions claimed at a time.</summary>
+    public int BatchSize { get; set; } = 100;
+
+    /// <summary>Turn the background sweep off (tests and benchmarks drive <see cref="InvoiceRunner"/> themselves).</summary>
+    public bool Enabled { get; set; } = true;
+}
