@@ -90,6 +90,9 @@ public static class Extensions
         builder.Services.AddScoped<MeterService>();
         builder.Services.AddSingleton<InvoicingSignal>();
         builder.Services.AddScoped<PeriodRater>();
+        builder.Services.AddOptions<InvoicingOptions>().Bind(builder.Configuration.GetSection(InvoicingOptions.SectionName));
+        builder.Services.AddScoped<InvoiceRunner>();
+        builder.Services.AddHostedService<InvoicingService>();
         builder.Services.AddOpenApi();
         builder.Services.AddProblemDetails();
 
