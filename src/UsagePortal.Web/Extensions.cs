@@ -76,6 +76,7 @@ public static class Extensions
         builder.Services.AddScoped<IdentitySeeder>();
         builder.Services.AddScoped<DemoSeeder>();
         builder.Services.AddScoped<DemoUsageSeeder>();
+        builder.Services.AddScoped<DemoBillingSeeder>();
         builder.Services.AddScoped<Invitations>();
 
         builder.Services.AddOptions<IngestionOptions>().Bind(builder.Configuration.GetSection(IngestionOptions.SectionName));
@@ -117,6 +118,9 @@ public static class Extensions
         {
             await services.GetRequiredService<DemoSeeder>().SeedAsync();
             await services.GetRequiredService<DemoUsageSeeder>().SeedAsync();
+            await services.GetRequiredService<DemoBillingSeeder>().SeedAsync();
+            // The demo's closed months are invoiced before the first page is served, not a sweep later.
+            await services.GetRequiredService<InvoiceRunner>().RunOnceAsync();
         }
     }
 
