@@ -91,6 +91,8 @@ public static class Extensions
         builder.Services.AddScoped<MeterService>();
         builder.Services.AddSingleton<InvoicingSignal>();
         builder.Services.AddScoped<PeriodRater>();
+        builder.Services.AddScoped<CreditService>();
+        builder.Services.AddScoped<InvoiceCorrections>();
         builder.Services.AddOptions<InvoicingOptions>().Bind(builder.Configuration.GetSection(InvoicingOptions.SectionName));
         builder.Services.AddScoped<InvoiceRunner>();
         builder.Services.AddHostedService<InvoicingService>();
@@ -154,6 +156,8 @@ public static class Extensions
         api.MapUsageEndpoints();
         api.MapMetersEndpoints();
         api.MapPricePreviewEndpoints();
+        api.MapInvoicesEndpoints();
+        api.MapCreditsEndpoints();
         return app;
     }
 }

@@ -106,6 +106,15 @@ public sealed class PageAuthorizationTests(PortalFactory portal) : IClassFixture
             var db = services.GetRequiredService<UsagePortalDbContext>();
             var acme = await db.Customers.SingleAsync(c => c.ExternalId == DemoSettings.CustomerExternalId);
             var member = await db.Users.SingleAsync(u => u.Email == DemoSettings.MemberEmail);
-            return new Dictionary<string, string> { ["Id"] = acme.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), ["UserId"] = member.Id };
+            // The demo's closed months are invoiced at start-up.
+            var invoice = await db.Invoices.Where(i => i.CustomerId == acme.Id).OrderBy(i => i.Id).FirstAsync();
+            var plan = await db.Plans.OrderBy(p => p.Id).FirstAsync();
+            return new Dictionary<string, string>
+            {
+                ["Id"] = acme.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["UserId"] = member.Id,
+                ["InvoiceId"] = invoice.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Code"] = plan.Code,
+            };
         });
 }

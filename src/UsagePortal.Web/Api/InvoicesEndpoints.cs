@@ -1,0 +1,223 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using UsagePortal.Data;
+using UsagePortal.Data.Billing;
+using UsagePortal.Web.Billing;
+
+namespace UsagePortal.Web.Api;
+
+public static class InvoicesEndpoints
+{
+    public const int DefaultLimit = 100;
+    public const int MaxLimit = 1000;
+
+    private static readonly string[] Statuses = [InvoiceStatuses.Draft, InvoiceStatuses.Finalized, InvoiceStatuses.Paid, InvoiceStatuses.PaymentFailed, InvoiceStatuses.Void];
+
+    public static RouteGroupBuilder MapInvoicesEndpoints(this RouteGroupBuilder api)
+    {
+        api.MapGet("/invoices", ListAsync)
+            .WithName("ListInvoices")
+            .WithSummary("Invoices, newest period first; of one customer with ?customer=externalId, of one status with ?status=.")
+            .Produces<List<InvoiceAnswer>>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        // Ids are matched as text (no route constraint), so that a malformed id answers like an unknown one.
+        api.MapGet("/invoices/{id}", GetAsync)
+            .WithName("GetInvoice")
+            .Produces<InvoiceAnswer>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapPost("/invoices/{id}/void", VoidAsync)
+            .WithName("VoidInvoice")
+            .WithSummary("Void a finalized, unpaid invoice: { reason }. The credit it consumed goes back to the customer.")
+            .Produces<InvoiceAnswer>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapPost("/invoices/{id}/credit-notes", CreditNoteAsync)
+            .WithName("IssueCreditNote")
+            .WithSummary("Issue a credit note on a finalized invoice: { amount, reason }. The amount becomes credit for the customer's next invoices.")
+            .Produces<InvoiceAnswer>(StatusCodes.Status201Created)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        return api;
+    }
+
+    private static async Task<IResult> ListAsync(string? customer, string? status, string? limit, UsagePortalDbContext db, CancellationToken cancellationToken)
+    {
+        var errors = new List<ProblemError>();
+        if (status is not null && !Statuses.Contains(status, StringComparer.Ordinal))
+        {
+            errors.Add(new ProblemError("status", $"status must be one of {string.Join(", ", Statuses)}."));
+        }
+
+        var take = DefaultLimit;
+        if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out take) || take < 1 || take > MaxLimit))
+        {
+            errors.Add(new ProblemError("limit", $"limit must be a whole number from 1 to {MaxLimit}."));
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Validation("The invoice query is not valid.", errors);
+        }
+
+        var query = db.Invoices.AsQueryable();
+        if (customer is not null)
+        {
+            var customerId = await db.Customers.Where(c => c.ExternalId == customer).Select(c => (int?)c.Id).SingleOrDefaultAsync(cancellationToken);
+            if (customerId is null)
+            {
+                return Problems.NotFound($"No customer has externalId '{customer}'.");
+            }
+
+            query = query.Where(i => i.CustomerId == customerId);
+        }
+
+        if (status is not null)
+        {
+            query = query.Where(i => i.Status == status);
+        }
+
+        var documents = await InvoiceAnswers.LoadAsync(db, query.OrderByDescending(i => i.PeriodStart).ThenByDescending(i => i.Id).Take(take), cancellationToken);
+        return TypedResults.Ok(documents.Select(InvoiceAnswers.From).ToList());
+    }
+
+    private static async Task<IResult> GetAsync(string id, UsagePortalDbContext db, CancellationToken cancellationToken) =>
+        ParseId(id) is { } invoiceId && await InvoiceAnswers.LoadOneAsync(db, invoiceId, cancellationToken) is { } document
+            ? TypedResults.Ok(InvoiceAnswers.From(document))
+            : InvoiceNotFound(id);
+
+    private sealed record VoidRequest(string? Reason);
+
+    private static async Task<IResult> VoidAsync(string id, HttpRequest request, InvoiceCorrections corrections, UsagePortalDbContext db, CancellationToken cancellationToken)
+    {
+        if (ParseId(id) is not { } invoiceId)
+        {
+            return InvoiceNotFound(id);
+        }
+
+        var (body, problem) = await ApiJson.ReadAsync<VoidRequest>(request, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var result = await corrections.VoidAsync(invoiceId, body!.Reason, Actor(request), cancellationToken);
+        return result.Succeeded
+            ? TypedResults.Ok(InvoiceAnswers.From((await InvoiceAnswers.LoadOneAsync(db, invoiceId, cancellationToken))!))
+            : Failure(result.Problem, result.Errors, id, "The invoice was not voided.");
+    }
+
+    private static async Task<IResult> CreditNoteAsync(string id, HttpRequest request, InvoiceCorrections corrections, UsagePortalDbContext db, CancellationToken cancellationToken)
+    {
+        if (ParseId(id) is not { } invoiceId)
+        {
+            return InvoiceNotFound(id);
+        }
+
+        var (body, problem) = await ReadObjectAsync(request, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        using (body)
+        {
+            var errors = new List<ProblemError>();
+            var amount = DecimalText(body!.RootElement, "amount", errors);
+            var reason = Text(body.RootElement, "reason", errors);
+            if (errors.Count > 0)
+            {
+                return Problems.Validation("The credit note is not valid; nothing was issued.", errors);
+            }
+
+            var result = await corrections.IssueCreditNoteAsync(invoiceId, amount, reason, Actor(request), cancellationToken);
+            if (!result.Succeeded)
+            {
+                return Failure(result.Problem, result.Errors, id, "The credit note is not valid; nothing was issued.");
+            }
+
+            var answer = InvoiceAnswers.From((await InvoiceAnswers.LoadOneAsync(db, invoiceId, cancellationToken))!);
+            return TypedResults.Created($"/api/v1/invoices/{invoiceId}", answer);
+        }
+    }
+
+    /// <summary>The API key that made the change, as the audit log names it.</summary>
+    internal static string Actor(HttpRequest request) => $"api-key:{request.HttpContext.Items[ApiKeys.ApiKeyIdItem]}";
+
+    /// <summary>Reads a JSON object body (decimals may then be strings or numbers), or a problem.</summary>
+    internal static async Task<(JsonDocument? Body, IResult? Problem)> ReadObjectAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentType is not { } contentType || !contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        {
+            return (null, Problems.Create(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "Send the body as application/json."));
+        }
+
+        try
+        {
+            var document = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                document.Dispose();
+                return (null, Problems.Validation("The body is not a JSON object.", [new ProblemError("body", "Send a JSON object.")]));
+            }
+
+            return (document, null);
+        }
+        catch (JsonException exception)
+        {
+            return (null, Problems.Validation("The body is not valid JSON.", [new ProblemError("body", exception.Message.Split(" Path:")[0])]));
+        }
+    }
+
+    /// <summary>A decimal given as a JSON string or number, as its text (the services parse it); null when absent.</summary>
+    internal static string? DecimalText(JsonElement body, string name, List<ProblemError> errors)
+    {
+        if (!body.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.String:
+                return value.GetString();
+            case JsonValueKind.Number:
+                return value.GetRawText();
+            default:
+                errors.Add(new ProblemError(name, $"{name} must be a decimal, as a string (\"25.50\") or a number."));
+                return null;
+        }
+    }
+
+    /// <summary>A string property; null when absent.</summary>
+    internal static string? Text(JsonElement body, string name, List<ProblemError> errors)
+    {
+        if (!body.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            errors.Add(new ProblemError(name, $"{name} must be a string."));
+            return null;
+        }
+
+        return value.GetString();
+    }
+
+    private static IResult Failure(CorrectionProblem problem, IReadOnlyList<ProblemError> errors, string id, string detail) => problem switch
+    {
+        CorrectionProblem.NotFound => InvoiceNotFound(id),
+        CorrectionProblem.Conflict => Problems.Create(StatusCodes.Status409Conflict, "The invoice's status does not allow this", errors.FirstOrDefault()?.Reason ?? detail, errors),
+        _ => Problems.Validation(detail, errors),
+    };
+
+    private static long? ParseId(string id) =>
+        long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0 ? value : null;
+
+    private static IResult InvoiceNotFound(string id) => Problems.NotFound($"No invoice has id '{id}'.");
+}
