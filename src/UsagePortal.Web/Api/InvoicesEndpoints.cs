@@ -27,6 +27,12 @@ public static class InvoicesEndpoints
             .WithName("GetInvoice")
             .Produces<InvoiceAnswer>()
             .ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapPost("/invoices/{id}/finalize", FinalizeAsync)
+            .WithName("FinalizeInvoice")
+            .WithSummary("Finalize a draft now, ending its grace period early: lines recomputed, credit applied, number given.")
+            .Produces<InvoiceAnswer>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         api.MapPost("/invoices/{id}/void", VoidAsync)
             .WithName("VoidInvoice")
             .WithSummary("Void a finalized, unpaid invoice: { reason }. The credit it consumed goes back to the customer.")
@@ -88,6 +94,23 @@ public static class InvoicesEndpoints
         ParseId(id) is { } invoiceId && await InvoiceAnswers.LoadOneAsync(db, invoiceId, cancellationToken) is { } document
             ? TypedResults.Ok(InvoiceAnswers.From(document))
             : InvoiceNotFound(id);
+
+    private static async Task<IResult> FinalizeAsync(string id, InvoiceRunner runner, UsagePortalDbContext db, CancellationToken cancellationToken)
+    {
+        if (ParseId(id) is not { } invoiceId || await db.Invoices.AsNoTracking().SingleOrDefaultAsync(i => i.Id == invoiceId, cancellationToken) is not { } invoice)
+        {
+            return InvoiceNotFound(id);
+        }
+
+        if (!await runner.FinalizeAsync(invoiceId, cancellationToken))
+        {
+            return Problems.Create(StatusCodes.Status409Conflict, "Conflict", "The invoice is not a draft.",
+                [new ProblemError("status", $"Invoice {invoice.Number ?? id} is {invoice.Status}; only a draft can be finalized, and a finalized invoice never changes.")]);
+        }
+
+        db.ChangeTracker.Clear();
+        return TypedResults.Ok(InvoiceAnswers.From((await InvoiceAnswers.LoadOneAsync(db, invoiceId, cancellationToken))!));
+    }
 
     private sealed record VoidRequest(string? Reason);
 

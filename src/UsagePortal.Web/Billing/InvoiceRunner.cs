@@ -23,6 +23,7 @@ public sealed record InvoiceRunResult(int Closed, int Finalized);
 public sealed class InvoiceRunner(
     UsagePortalDbContext db,
     PeriodRater rater,
+    CreditService credits,
     IOptions<InvoicingOptions> options,
     TimeProvider clock,
     ILogger<InvoiceRunner> logger)
@@ -41,6 +42,8 @@ public sealed class InvoiceRunner(
     public async Task<InvoiceRunResult> RunOnceAsync(CancellationToken cancellationToken = default)
     {
         var closed = await CloseDuePeriodsAsync(cancellationToken);
+        // Lapsed grants leave the ledger as expired before finalization looks for credit.
+        await credits.ExpireDueAsync(Now, cancellationToken);
         var finalized = await FinalizeDueAsync(cancellationToken);
         return new InvoiceRunResult(closed, finalized);
     }
@@ -236,7 +239,7 @@ public sealed class InvoiceRunner(
             return false;
         }
 
-        var number = await NextNumberAsync(DocumentSequence.Invoices, cancellationToken);
+        var number = await InvoiceCorrections.NextNumberAsync(db, DocumentSequence.Invoices, cancellationToken);
         var formatted = $"INV-{number:D6}";
         await db.Invoices.Where(i => i.Id == invoiceId).ExecuteUpdateAsync(set => set.SetProperty(i => i.Number, formatted), cancellationToken);
         await db.InvoiceLines.Where(l => l.InvoiceId == invoiceId).ExecuteDeleteAsync(cancellationToken);
@@ -380,15 +383,6 @@ public sealed class InvoiceRunner(
     private async Task ReleaseAsync(int subscriptionId, CancellationToken cancellationToken) =>
         await db.Subscriptions.Where(s => s.Id == subscriptionId)
             .ExecuteUpdateAsync(set => set.SetProperty(s => s.LeasedUntil, (DateTime?)null), cancellationToken);
-
-    /// <summary>The next value of a gap-free sequence, taken inside the caller's transaction (the row stays locked until it ends).</summary>
-    public async Task<long> NextNumberAsync(string sequence, CancellationToken cancellationToken)
-    {
-        var values = await db.Database.SqlQuery<long>($"""
-            UPDATE "DocumentSequences" SET "LastValue" = "LastValue" + 1 WHERE "Name" = {sequence} RETURNING "LastValue" AS "Value"
-            """).ToListAsync(cancellationToken);
-        return values.Single();
-    }
 
     private static bool IsUniqueViolation(DbUpdateException exception) => exception.InnerException switch
     {

@@ -248,4 +248,58 @@ public sealed class InvoicingTests(BillingPortal portal) : IClassFixture<Billing
         Assert.NotNull(invoice.Number);
         Assert.Equal((6m, 300L), (invoice.Lines[0].Quantity, invoice.Total));
     }
+
+    [Fact]
+    public async Task An_operator_can_finalize_a_draft_early_once_and_a_finalized_invoice_cannot_be_finalized_again()
+    {
+        using var api = await portal.ApiClientAsync();
+        var (meter, eventType) = await CountMeterAsync(api);
+        var (customerId, customer) = await portal.CreateBillingCustomerAsync();
+        var version = await portal.CreatePlanVersionAsync("Per call", "USD", 0, 0, Charges.Standard(meter, "0.25"));
+        var subscription = await portal.SubscribeAsync(customerId, version, new DateTime(2026, 8, 1, 0, 0, 0, DateTimeKind.Utc));
+        await SendAsync(api, eventType, customer, new DateTimeOffset(2026, 8, 10, 0, 0, 0, TimeSpan.Zero), 8, "early");
+        await portal.WithServicesAsync(services => BillingPortal.Runner(services, new DateTimeOffset(2026, 9, 1, 0, 5, 0, TimeSpan.Zero)).CloseDuePeriodsAsync());
+        var draft = Assert.Single(await portal.InvoicesAsync(subscription));
+        Assert.Equal(InvoiceStatuses.Draft, draft.Status);
+
+        using var finalized = await api.PostAsync($"/api/v1/invoices/{draft.Id}/finalize", null);
+        using var again = await api.PostAsync($"/api/v1/invoices/{draft.Id}/finalize", null);
+        using var unknown = await api.PostAsync("/api/v1/invoices/999999999/finalize", null);
+
+        var body = System.Text.Json.JsonDocument.Parse(await finalized.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(System.Net.HttpStatusCode.OK, finalized.StatusCode);
+        Assert.Equal("finalized", body.GetProperty("status").GetString());
+        Assert.Matches("^INV-[0-9]{6}$", body.GetProperty("number").GetString());
+        Assert.Equal("2.00", body.GetProperty("total").GetString());
+        var conflict = await AssertProblemAsync(again, System.Net.HttpStatusCode.Conflict);
+        Assert.Contains(conflict.Errors, e => e.Field == "status");
+        await AssertProblemAsync(unknown, System.Net.HttpStatusCode.NotFound);
+        var stored = Assert.Single(await portal.InvoicesAsync(subscription));
+        Assert.Equal(body.GetProperty("number").GetString(), stored.Number);
+    }
+
+    [Fact]
+    public async Task An_admin_finalizes_a_draft_from_its_page_and_the_button_is_gone_afterwards()
+    {
+        using var api = await portal.ApiClientAsync();
+        var (meter, eventType) = await CountMeterAsync(api);
+        var (customerId, customer) = await portal.CreateBillingCustomerAsync();
+        var version = await portal.CreatePlanVersionAsync("Per call", "USD", 0, 0, Charges.Standard(meter, "1"));
+        var subscription = await portal.SubscribeAsync(customerId, version, new DateTime(2026, 8, 1, 0, 0, 0, DateTimeKind.Utc));
+        await SendAsync(api, eventType, customer, new DateTimeOffset(2026, 8, 10, 0, 0, 0, TimeSpan.Zero), 3, "page");
+        await portal.WithServicesAsync(services => BillingPortal.Runner(services, new DateTimeOffset(2026, 9, 1, 0, 5, 0, TimeSpan.Zero)).CloseDuePeriodsAsync());
+        var draft = Assert.Single(await portal.InvoicesAsync(subscription));
+        var email = $"{Unique.Name("admin")}@usageportal.test";
+        await portal.CreateUserAsync(email, "Admin!Test2026", Data.Identity.Roles.Admin, null);
+        using var admin = portal.CreatePortalClient();
+        await admin.SignInAsync(email, "Admin!Test2026");
+
+        using var response = await admin.SubmitFormAsync($"/admin/invoices/{draft.Id}", "finalize-invoice", new Dictionary<string, string>());
+
+        var page = PortalClient.Text(await response.Content.ReadAsStringAsync());
+        var invoice = Assert.Single(await portal.InvoicesAsync(subscription));
+        Assert.Equal(InvoiceStatuses.Finalized, invoice.Status);
+        Assert.Contains($"Invoice {invoice.Number} is finalized.", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("Finalize now", page, StringComparison.Ordinal);
+    }
 }
