@@ -91,6 +91,8 @@ public static class Extensions
         builder.Services.AddScoped<MeterService>();
         builder.Services.AddSingleton<InvoicingSignal>();
         builder.Services.AddScoped<PeriodRater>();
+        builder.Services.AddScoped<PlanService>();
+        builder.Services.AddScoped<SubscriptionService>();
         builder.Services.AddScoped<CreditService>();
         builder.Services.AddScoped<InvoiceCorrections>();
         builder.Services.AddOptions<InvoicingOptions>().Bind(builder.Configuration.GetSection(InvoicingOptions.SectionName));
@@ -156,6 +158,9 @@ public static class Extensions
         api.MapUsageEndpoints();
         api.MapMetersEndpoints();
         api.MapPricePreviewEndpoints();
+        api.MapCustomersEndpoints();
+        api.MapPlansEndpoints();
+        api.MapSubscriptionsEndpoints();
         api.MapInvoicesEndpoints();
         api.MapCreditsEndpoints();
         return app;

@@ -1,0 +1,125 @@
+using System.Text.Json;
+using UsagePortal.Data.Billing;
+using UsagePortal.Pricing;
+using UsagePortal.Web.Billing;
+
+namespace UsagePortal.Web.Api;
+
+public static class PlansEndpoints
+{
+    /// <summary>
+    /// A plan version in the plan shape of PRODUCT.md, plus its <c>version</c>, when and by whom it was published, and
+    /// the numbers of every version of the plan. Money is a decimal string in currency units; charges are in the
+    /// charge JSON, decimals as strings.
+    /// </summary>
+    public sealed record PlanAnswer(
+        string Code,
+        string Name,
+        string Currency,
+        string Interval,
+        string FlatFee,
+        string MinimumCommitment,
+        JsonElement Charges,
+        int Version,
+        DateTimeOffset CreatedAt,
+        string CreatedBy,
+        IReadOnlyList<int> Versions);
+
+    public static RouteGroupBuilder MapPlansEndpoints(this RouteGroupBuilder api)
+    {
+        api.MapPost("/plans", PublishAsync)
+            .WithName("PublishPlan")
+            .WithSummary("Create a plan (version 1), or publish the next version of an existing plan code.")
+            .Produces<PlanAnswer>(StatusCodes.Status201Created)
+            .Produces<PlanAnswer>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        api.MapGet("/plans", ListAsync).WithName("ListPlans").WithSummary("The latest version of every plan.").Produces<List<PlanAnswer>>();
+        api.MapGet("/plans/{code}", GetAsync)
+            .WithName("GetPlan")
+            .WithSummary("A plan's latest version, with the numbers of all its versions.")
+            .Produces<PlanAnswer>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapGet("/plans/{code}/versions/{version}", GetVersionAsync)
+            .WithName("GetPlanVersion")
+            .WithSummary("One version of a plan.")
+            .Produces<PlanAnswer>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        return api;
+    }
+
+    /// <summary>The answer for <paramref name="version"/>; <paramref name="versions"/> lists the plan's version numbers.</summary>
+    public static PlanAnswer Answer(string code, PlanVersion version, IReadOnlyList<int> versions)
+    {
+        ArgumentNullException.ThrowIfNull(version);
+        var currency = Currency.FromCode(version.Currency);
+        using var charges = JsonDocument.Parse(version.ChargesJson);
+        return new PlanAnswer(code, version.Name, currency.Code, version.Interval,
+            currency.FormatMinorUnits(version.FlatFeeMinorUnits), currency.FormatMinorUnits(version.MinimumCommitmentMinorUnits),
+            charges.RootElement.Clone(), version.Version, new DateTimeOffset(version.CreatedAt, TimeSpan.Zero), version.CreatedBy, versions);
+    }
+
+    private static async Task<IResult> PublishAsync(HttpRequest request, PlanService plans, CancellationToken cancellationToken)
+    {
+        if (request.ContentType is not { } contentType || !contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        {
+            return Problems.Create(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "Send the body as application/json.");
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken);
+        }
+        catch (JsonException exception)
+        {
+            return Problems.Validation("The body is not valid JSON.", [new ProblemError("body", exception.Message.Split(" Path:")[0])]);
+        }
+
+        using (document)
+        {
+            var (saved, errors) = await plans.PublishAsync(document.RootElement, $"api-key:{request.HttpContext.Items[ApiKeys.ApiKeyIdItem]}", cancellationToken);
+            if (saved is null)
+            {
+                return Problems.Validation("The plan is not valid; nothing was stored.", errors);
+            }
+
+            var versions = (await plans.FindAsync(saved.Plan.Code, cancellationToken))!.Versions.Select(v => v.Version).ToList();
+            var answer = Answer(saved.Plan.Code, saved.Version, versions);
+            return saved.Created ? TypedResults.Created($"/api/v1/plans/{saved.Plan.Code}", answer) : TypedResults.Ok(answer);
+        }
+    }
+
+    private static async Task<IResult> ListAsync(PlanService plans, CancellationToken cancellationToken)
+    {
+        var latest = await plans.ListLatestAsync(cancellationToken);
+        return TypedResults.Ok(latest.Select(v => Answer(v.Plan!.Code, v, [.. v.Plan.Versions.Select(x => x.Version).Order()])).ToList());
+    }
+
+    private static async Task<IResult> GetAsync(string code, PlanService plans, CancellationToken cancellationToken)
+    {
+        if (await plans.FindAsync(code, cancellationToken) is not { Versions.Count: > 0 } plan)
+        {
+            return Problems.NotFound($"No plan has code '{code}'.");
+        }
+
+        return TypedResults.Ok(Answer(plan.Code, plan.Versions[^1], [.. plan.Versions.Select(v => v.Version)]));
+    }
+
+    private static async Task<IResult> GetVersionAsync(string code, string version, PlanService plans, CancellationToken cancellationToken)
+    {
+        if (!int.TryParse(version, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number))
+        {
+            return Problems.NotFound($"'{version}' is not a version number.");
+        }
+
+        if (await plans.FindAsync(code, cancellationToken) is not { } plan)
+        {
+            return Problems.NotFound($"No plan has code '{code}'.");
+        }
+
+        return plan.Versions.SingleOrDefault(v => v.Version == number) is { } found
+            ? TypedResults.Ok(Answer(plan.Code, found, [.. plan.Versions.Select(v => v.Version)]))
+            : Problems.NotFound($"Plan '{code}' has no version {number}; its versions are {string.Join(", ", plan.Versions.Select(v => v.Version))}.");
+    }
+}

@@ -1,0 +1,182 @@
+using System.Text.Json;
+using UsagePortal.Web.Billing;
+
+namespace UsagePortal.Web.Api;
+
+public static class SubscriptionsEndpoints
+{
+    public sealed record SubscriptionRequest(
+        string? Customer,
+        string? Plan,
+        int? PlanVersion,
+        string? StartDate,
+        string? BillingAnchor,
+        string? TimeZone,
+        JsonElement? Overrides);
+
+    public sealed record CancelRequest(string? At);
+
+    public sealed record PlanChangeRequest(string? Plan, int? PlanVersion, string? At);
+
+    public sealed record PeriodAnswer(DateTimeOffset Start, DateTimeOffset End);
+
+    public sealed record PhaseAnswer(string Plan, int Version, DateTimeOffset StartsAt, DateTimeOffset? EndsAt);
+
+    /// <summary>
+    /// A subscription: the plan in force now (the first phase's before the start, the last one's after the end), how
+    /// its periods are cut, its status, the period being billed now, the next period the invoicer closes, its phases
+    /// and its per-customer overrides (charge JSON).
+    /// </summary>
+    public sealed record SubscriptionAnswer(
+        int Id,
+        string Customer,
+        string? Plan,
+        int? PlanVersion,
+        DateTimeOffset StartDate,
+        string BillingAnchor,
+        string TimeZone,
+        string Status,
+        DateTimeOffset? EndsAt,
+        DateTimeOffset? CanceledAt,
+        PeriodAnswer? CurrentPeriod,
+        PeriodAnswer? NextPeriod,
+        IReadOnlyList<PhaseAnswer> Phases,
+        JsonElement Overrides,
+        DateTimeOffset CreatedAt);
+
+    public static RouteGroupBuilder MapSubscriptionsEndpoints(this RouteGroupBuilder api)
+    {
+        api.MapPost("/subscriptions", CreateAsync)
+            .WithName("CreateSubscription")
+            .WithSummary("Subscribe a customer to a plan from a start date (a start in the past is invoiced promptly).")
+            .Produces<SubscriptionAnswer>(StatusCodes.Status201Created)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        api.MapGet("/subscriptions", ListAsync)
+            .WithName("ListSubscriptions")
+            .WithSummary("Every subscription, or one customer's (?customer=externalId), newest first.")
+            .Produces<List<SubscriptionAnswer>>();
+        api.MapGet("/subscriptions/{id}", GetAsync)
+            .WithName("GetSubscription")
+            .Produces<SubscriptionAnswer>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapPost("/subscriptions/{id}/cancel", CancelAsync)
+            .WithName("CancelSubscription")
+            .WithSummary("Cancel at the end of the current period, or now (the partial period is invoiced promptly).")
+            .Produces<SubscriptionAnswer>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapPost("/subscriptions/{id}/plan", ChangePlanAsync)
+            .WithName("ChangeSubscriptionPlan")
+            .WithSummary("Move a subscription to another plan or version, now or at the end of the current period.")
+            .Produces<SubscriptionAnswer>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        return api;
+    }
+
+    public static SubscriptionAnswer Answer(SubscriptionDetails details, DateTime now)
+    {
+        ArgumentNullException.ThrowIfNull(details);
+        var subscription = details.Subscription;
+        var shown = details.PhaseShown(now);
+        var current = SubscriptionSchedule.CurrentPeriod(subscription, now);
+        using var overrides = JsonDocument.Parse(subscription.OverridesJson ?? "[]");
+        return new SubscriptionAnswer(
+            subscription.Id,
+            details.Customer,
+            shown?.PlanVersion?.Plan?.Code,
+            shown?.PlanVersion?.Version,
+            Instant(subscription.StartsAt),
+            subscription.BillingAnchor,
+            subscription.TimeZone,
+            SubscriptionStatuses.Of(subscription, now),
+            Instant(subscription.EndsAt),
+            Instant(subscription.CanceledAt),
+            current is null ? null : new PeriodAnswer(Instant(current.Start), Instant(current.End)),
+            subscription is { NextPeriodStart: { } start, NextPeriodEnd: { } end } ? new PeriodAnswer(Instant(start), Instant(end)) : null,
+            [.. subscription.Phases.OrderBy(p => p.StartsAt).Select(p => new PhaseAnswer(p.PlanVersion!.Plan!.Code, p.PlanVersion.Version, Instant(p.StartsAt), Instant(p.EndsAt)))],
+            overrides.RootElement.Clone(),
+            Instant(subscription.CreatedAt));
+    }
+
+    private static DateTimeOffset Instant(DateTime utc) => new(DateTime.SpecifyKind(utc, DateTimeKind.Utc), TimeSpan.Zero);
+
+    private static DateTimeOffset? Instant(DateTime? utc) => utc is { } value ? Instant(value) : null;
+
+    private static string Actor(HttpRequest request) => $"api-key:{request.HttpContext.Items[ApiKeys.ApiKeyIdItem]}";
+
+    private static async Task<IResult> CreateAsync(HttpRequest request, SubscriptionService subscriptions, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var (body, problem) = await ApiJson.ReadAsync<SubscriptionRequest>(request, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var outcome = await subscriptions.SubscribeAsync(
+            new SubscribeRequest(body!.Customer, body.Plan, body.PlanVersion, body.StartDate, body.BillingAnchor, body.TimeZone, body.Overrides),
+            Actor(request), cancellationToken);
+        return outcome.Value is { } created
+            ? TypedResults.Created($"/api/v1/subscriptions/{created.Subscription.Id}", Answer(created, clock.GetUtcNow().UtcDateTime))
+            : Failed(outcome, "The subscription is not valid; nothing was stored.");
+    }
+
+    private static async Task<IResult> ListAsync(string? customer, SubscriptionService subscriptions, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        return TypedResults.Ok((await subscriptions.ListAsync(customer, cancellationToken)).Select(s => Answer(s, now)).ToList());
+    }
+
+    private static async Task<IResult> GetAsync(string id, SubscriptionService subscriptions, TimeProvider clock, CancellationToken cancellationToken) =>
+        Id(id) is { } number && await subscriptions.FindAsync(number, cancellationToken) is { } found
+            ? TypedResults.Ok(Answer(found, clock.GetUtcNow().UtcDateTime))
+            : Problems.NotFound($"No subscription has id '{id}'.");
+
+    /// <summary>Ids are numbers; anything else is an id no subscription has (the route takes any segment, so a bad key still answers 401 first).</summary>
+    private static int? Id(string id) =>
+        int.TryParse(id, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) ? number : null;
+
+    private static async Task<IResult> CancelAsync(string id, HttpRequest request, SubscriptionService subscriptions, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        if (Id(id) is not { } number)
+        {
+            return Problems.NotFound($"No subscription has id '{id}'.");
+        }
+
+        var (body, problem) = await ApiJson.ReadAsync<CancelRequest>(request, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var outcome = await subscriptions.CancelAsync(number, body!.At, Actor(request), cancellationToken);
+        return outcome.Value is { } canceled ? TypedResults.Ok(Answer(canceled, clock.GetUtcNow().UtcDateTime)) : Failed(outcome, "The subscription was not canceled.");
+    }
+
+    private static async Task<IResult> ChangePlanAsync(string id, HttpRequest request, SubscriptionService subscriptions, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        if (Id(id) is not { } number)
+        {
+            return Problems.NotFound($"No subscription has id '{id}'.");
+        }
+
+        var (body, problem) = await ApiJson.ReadAsync<PlanChangeRequest>(request, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var outcome = await subscriptions.ChangePlanAsync(number, body!.Plan, body.PlanVersion, body.At, Actor(request), cancellationToken);
+        return outcome.Value is { } changed ? TypedResults.Ok(Answer(changed, clock.GetUtcNow().UtcDateTime)) : Failed(outcome, "The plan was not changed.");
+    }
+
+    private static IResult Failed(BillingOutcome outcome, string detail) => outcome.Failure switch
+    {
+        BillingFailure.NotFound => Problems.NotFound(outcome.Errors[0].Reason),
+        BillingFailure.Conflict => Problems.Create(StatusCodes.Status409Conflict, "Conflict", detail, outcome.Errors),
+        _ => Problems.Validation(detail, outcome.Errors),
+    };
+}
