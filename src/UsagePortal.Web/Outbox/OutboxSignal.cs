@@ -20,7 +20,8 @@ public abstract class WakeSignal
         }
     }
 
-    public Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => signal.WaitAsync(timeout, cancellationToken);
+    /// <summary>Waits until woken or until <paramref name="timeout"/>; answers whether it was woken (and takes the wake-up).</summary>
+    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => signal.WaitAsync(timeout, cancellationToken);
 }
 
 /// <summary>Wakes the outbox dispatcher when a message is queued.</summary>

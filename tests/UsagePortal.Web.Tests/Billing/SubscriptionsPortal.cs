@@ -52,7 +52,7 @@ public class SubscriptionsPortal : MeteringPortal
     /// <summary>True when the invoicer was woken since the last call (and resets the signal).</summary>
     public Task<bool> InvoicerWokenAsync() =>
         // The signal is a semaphore: a zero-timeout wait answers whether it was released, and takes the release.
-        (Task<bool>)Services.GetRequiredService<InvoicingSignal>().WaitAsync(TimeSpan.Zero, CancellationToken.None);
+        Services.GetRequiredService<InvoicingSignal>().WaitAsync(TimeSpan.Zero, CancellationToken.None);
 
     /// <summary>A subscription with its phases, as stored.</summary>
     public Task<Subscription> StoredSubscriptionAsync(int id) =>
