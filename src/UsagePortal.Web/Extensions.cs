@@ -91,6 +91,7 @@ public static class Extensions
         builder.Services.AddScoped<MeterService>();
         builder.Services.AddSingleton<InvoicingSignal>();
         builder.Services.AddScoped<PeriodRater>();
+        builder.Services.AddScoped<CostQuery>();
         builder.Services.AddScoped<PlanService>();
         builder.Services.AddScoped<SubscriptionService>();
         builder.Services.AddScoped<CreditService>();

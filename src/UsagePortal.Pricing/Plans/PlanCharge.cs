@@ -28,8 +28,11 @@ public sealed class PlanCharge
     /// <summary>Units given away each period before the model prices the rest (0 = none).</summary>
     public decimal FreeAllowance { get; }
 
-    /// <summary>True when pricing needs each event's value, not just the period's quantity.</summary>
-    public bool RequiresEventValues => strategy.RequiresEventValues;
+    /// <summary>
+    /// True when a period is priced from its events rather than its quantity: percentage charges always are (their
+    /// fixed fee is per event, so the count matters even without allowances or per-event limits).
+    /// </summary>
+    public bool PricesEvents => strategy.RequiresEventValues || Charge.Model == ChargeModel.Percentage;
 
     /// <summary>Prices a period's quantity; the allowance comes off first and shows as a free row.</summary>
     public PriceResult Price(decimal units) => Price(Usage.OfUnits(units));

@@ -53,13 +53,14 @@ public sealed record PhaseTerms(PlanVersion Version, IReadOnlyList<PlanCharge> C
 /// </summary>
 public sealed class PeriodRater(UsagePortalDbContext db, UsageQuery usage)
 {
-    private static readonly ConcurrentDictionary<int, IReadOnlyList<PlanCharge>> ChargesByVersion = new();
+    // Keyed by the stored text, not the version id: several databases (test hosts, benchmarks) may share a process.
+    private static readonly ConcurrentDictionary<string, IReadOnlyList<PlanCharge>> ParsedCharges = new(StringComparer.Ordinal);
 
-    /// <summary>The charges of a stored plan version (versions never change, so they are parsed once per process).</summary>
+    /// <summary>The charges of a stored plan version (versions never change, so each text is parsed once per process).</summary>
     public static IReadOnlyList<PlanCharge> ChargesOf(PlanVersion version)
     {
         ArgumentNullException.ThrowIfNull(version);
-        return ChargesByVersion.GetOrAdd(version.Id, _ => PlanTerms.ParseCharges(version.ChargesJson));
+        return ParsedCharges.GetOrAdd(version.ChargesJson, PlanTerms.ParseCharges);
     }
 
     /// <summary>The plan's charges with the subscription's overrides put in place of the charge for the same meter.</summary>
@@ -148,7 +149,7 @@ public sealed class PeriodRater(UsagePortalDbContext db, UsageQuery usage)
             var meterUsage = report.Meters.FirstOrDefault(m => m.Code == charge.Meter);
             var name = loaded?.Name ?? charge.Meter;
             var grouped = loaded is not null && loaded.At(from).Meter.GroupBy.Count > 0;
-            var eventValues = charge.RequiresEventValues && loaded is not null && to > from
+            var eventValues = charge.PricesEvents && loaded is not null && to > from
                 ? await EventValuesAsync(customerId, loaded, from, to, cancellationToken)
                 : null;
             var groups = grouped && meterUsage is not null ? meterUsage.Groups : [];

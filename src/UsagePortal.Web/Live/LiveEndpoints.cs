@@ -12,9 +12,9 @@ namespace UsagePortal.Web.Live;
 
 /// <summary>
 /// The portal's live usage: a Server-Sent Events stream that tells a signed-in customer user when their organisation's
-/// usage changed, and the usage panel as a fragment for htmx to fetch when it did. The organisation always comes from
-/// the user's claims. A stream holds a subscription to <see cref="UsageNotifier"/> and nothing else (no DbContext, no
-/// connection), so any number of streams and web nodes work without sticky sessions.
+/// usage changed, and the usage and cost panels as fragments for htmx to fetch when it did. The organisation always
+/// comes from the user's claims. A stream holds a subscription to <see cref="UsageNotifier"/> and nothing else (no
+/// DbContext, no connection), so any number of streams and web nodes work without sticky sessions.
 /// </summary>
 public static class LiveEndpoints
 {
@@ -38,6 +38,7 @@ public static class LiveEndpoints
             .RequireAuthorization(policy => policy.RequireRole(Roles.CustomerOwner, Roles.CustomerMember))
             .ExcludeFromDescription();
         portal.MapGet("/fragments/usage", UsageFragment);
+        portal.MapGet("/fragments/cost", CostFragment);
         portal.MapGet("/live/usage", UsageStream);
         return portal;
     }
@@ -47,6 +48,13 @@ public static class LiveEndpoints
         // One organisation's figures: no cache, shared or private, may keep them.
         response.Headers.CacheControl = "no-store";
         return new RazorComponentResult<UsagePanel>(new Dictionary<string, object?> { [nameof(UsagePanel.CustomerId)] = user.RequireCustomerId() });
+    }
+
+    /// <summary>The cost panel alone; the dashboard fetches it after each live usage refresh (usage changes move cost).</summary>
+    private static RazorComponentResult<CostPanel> CostFragment(ClaimsPrincipal user, HttpResponse response)
+    {
+        response.Headers.CacheControl = "no-store";
+        return new RazorComponentResult<CostPanel>(new Dictionary<string, object?> { [nameof(CostPanel.CustomerId)] = user.RequireCustomerId() });
     }
 
     private static ServerSentEventsResult<string> UsageStream(

@@ -302,4 +302,26 @@ public sealed class InvoicingTests(BillingPortal portal) : IClassFixture<Billing
         Assert.Contains($"Invoice {invoice.Number} is finalized.", page, StringComparison.Ordinal);
         Assert.DoesNotContain("Finalize now", page, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_percentage_charge_bills_its_fixed_fee_per_event_even_without_allowances()
+    {
+        using var api = await portal.ApiClientAsync();
+        var eventType = Unique.EventType("bill.payment");
+        var meter = Unique.MeterCode("payments");
+        await api.CreateMeterAsync(Meter(meter, eventType, "sum", "amount"));
+        var (customerId, customer) = await portal.CreateBillingCustomerAsync();
+        var version = await portal.CreatePlanVersionAsync("Payments", "USD", 0, 0,
+            new { meter, model = "percentage", properties = new { rate = "1.5", fixedAmount = "0.30" } });
+        var subscription = await portal.SubscribeAsync(customerId, version, new DateTime(2026, 8, 1, 0, 0, 0, DateTimeKind.Utc));
+        var events = new[] { "100", "250.50", "19.99" }.Select((amount, i) => (JsonNode)Event($"pay-{Guid.NewGuid():N}", eventType, customer,
+            new DateTimeOffset(2026, 8, 3, 10, i, 0, TimeSpan.Zero), new { amount = decimal.Parse(amount, System.Globalization.CultureInfo.InvariantCulture) })).ToList();
+        Assert.Equal(3, (await api.IngestBatchAsync(events)).Accepted);
+
+        await portal.RunInvoicerAsync(new DateTimeOffset(2026, 9, 1, 1, 0, 0, TimeSpan.Zero));
+
+        var line = Assert.Single(Assert.Single(await portal.InvoicesAsync(subscription)).Lines);
+        // 370.49 × 1.5 % = 5.55735, plus 3 × 0.30 = 6.45735 → 6.46.
+        Assert.Equal((370.49m, 6.45735m, 646L), (line.Quantity, line.ExactAmount, line.Amount));
+    }
 }
