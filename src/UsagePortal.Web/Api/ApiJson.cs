@@ -32,6 +32,28 @@ public static class ApiJson
         }
     }
 
+    /// <summary>
+    /// Parses a JSON body as a document, for requests whose decimals may be strings or numbers and whose errors the
+    /// domain names field by field; or a 415/400 problem.
+    /// </summary>
+    public static async Task<(JsonDocument? Document, IResult? Problem)> ReadDocumentAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.ContentType is not { } contentType || !contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        {
+            return (null, Problems.Create(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "Send the body as application/json."));
+        }
+
+        try
+        {
+            return (await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken), null);
+        }
+        catch (JsonException exception)
+        {
+            return (null, Problems.Validation("The body is not valid JSON.", [new ProblemError("body", exception.Message.Split(" Path:")[0])]));
+        }
+    }
+
     /// <summary>Decimals leave the API as strings, so that no client parses money or quantities as binary floats.</summary>
     public static string Decimal(decimal value) => Normalize(value).ToString(System.Globalization.CultureInfo.InvariantCulture);
 

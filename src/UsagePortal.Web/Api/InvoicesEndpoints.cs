@@ -173,26 +173,14 @@ public static class InvoicesEndpoints
     /// <summary>Reads a JSON object body (decimals may then be strings or numbers), or a problem.</summary>
     internal static async Task<(JsonDocument? Body, IResult? Problem)> ReadObjectAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        if (request.ContentType is not { } contentType || !contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        var (document, problem) = await ApiJson.ReadDocumentAsync(request, cancellationToken);
+        if (document is not null && document.RootElement.ValueKind != JsonValueKind.Object)
         {
-            return (null, Problems.Create(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "Send the body as application/json."));
+            document.Dispose();
+            return (null, Problems.Validation("The body is not a JSON object.", [new ProblemError("body", "Send a JSON object.")]));
         }
 
-        try
-        {
-            var document = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken);
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                document.Dispose();
-                return (null, Problems.Validation("The body is not a JSON object.", [new ProblemError("body", "Send a JSON object.")]));
-            }
-
-            return (document, null);
-        }
-        catch (JsonException exception)
-        {
-            return (null, Problems.Validation("The body is not valid JSON.", [new ProblemError("body", exception.Message.Split(" Path:")[0])]));
-        }
+        return (document, problem);
     }
 
     /// <summary>A decimal given as a JSON string or number, as its text (the services parse it); null when absent.</summary>

@@ -61,19 +61,10 @@ public static class PlansEndpoints
 
     private static async Task<IResult> PublishAsync(HttpRequest request, PlanService plans, CancellationToken cancellationToken)
     {
-        if (request.ContentType is not { } contentType || !contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        var (document, problem) = await ApiJson.ReadDocumentAsync(request, cancellationToken);
+        if (document is null)
         {
-            return Problems.Create(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "Send the body as application/json.");
-        }
-
-        JsonDocument document;
-        try
-        {
-            document = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken);
-        }
-        catch (JsonException exception)
-        {
-            return Problems.Validation("The body is not valid JSON.", [new ProblemError("body", exception.Message.Split(" Path:")[0])]);
+            return problem!;
         }
 
         using (document)

@@ -21,19 +21,10 @@ public static class PricePreviewEndpoints
 
     private static async Task<IResult> PreviewAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        if (request.ContentType is not { } contentType || !contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        var (document, problem) = await ApiJson.ReadDocumentAsync(request, cancellationToken);
+        if (document is null)
         {
-            return Problems.Create(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "Send the body as application/json.");
-        }
-
-        JsonDocument document;
-        try
-        {
-            document = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken);
-        }
-        catch (JsonException exception)
-        {
-            return Problems.Validation("The body is not valid JSON.", [new ProblemError("body", exception.Message.Split(" Path:")[0])]);
+            return problem!;
         }
 
         using (document)

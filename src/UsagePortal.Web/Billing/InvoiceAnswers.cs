@@ -153,12 +153,8 @@ public static class InvoiceAnswers
     /// An amount for people: minor units in the reader's culture with the currency code after it ("1,234.50 USD",
     /// "1.234,50 EUR"), the currency's own number of decimals.
     /// </summary>
-    public static string Money(CustomerFormat format, long minorUnits, string currencyCode)
-    {
-        ArgumentNullException.ThrowIfNull(format);
-        var currency = Currency.FromCode(currencyCode);
-        return currency.FromMinorUnits(minorUnits).ToString("N" + currency.MinorUnitExponent.ToString(CultureInfo.InvariantCulture), format.Culture) + "\u00a0" + currency.Code;
-    }
+    public static string Money(CustomerFormat format, long minorUnits, string currencyCode) =>
+        CostFormat.Money(format, Currency.FromCode(currencyCode), minorUnits);
 
     private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc), TimeSpan.Zero);
 }

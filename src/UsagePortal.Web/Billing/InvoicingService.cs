@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using UsagePortal.Web.Outbox;
 
 namespace UsagePortal.Web.Billing;
 
@@ -7,39 +8,20 @@ internal sealed class InvoicingService(
     IServiceScopeFactory scopes,
     InvoicingSignal signal,
     IOptions<InvoicingOptions> options,
-    ILogger<InvoicingService> logger) : BackgroundService
+    ILogger<InvoicingService> logger) : Sweep(scopes, signal, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override bool Enabled => options.Value.Enabled;
+
+    protected override TimeSpan Interval => options.Value.SweepInterval;
+
+    protected override string Name => "invoicing";
+
+    protected override async Task RunOnceAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
-        if (!options.Value.Enabled)
+        var result = await services.GetRequiredService<InvoiceRunner>().RunOnceAsync(cancellationToken);
+        if (result.Closed + result.Finalized > 0)
         {
-            return;
-        }
-
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await using var scope = scopes.CreateAsyncScope();
-                var result = await scope.ServiceProvider.GetRequiredService<InvoiceRunner>().RunOnceAsync(stoppingToken);
-                if (result.Closed + result.Finalized > 0)
-                {
-                    logger.LogInformation("Invoicing: {Closed} periods closed, {Finalized} invoices finalized.", result.Closed, result.Finalized);
-                }
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException)
-            {
-                logger.LogError(exception, "The invoicing sweep failed; it runs again at the next interval.");
-            }
-
-            try
-            {
-                await signal.WaitAsync(options.Value.SweepInterval, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
+            logger.LogInformation("Invoicing: {Closed} periods closed, {Finalized} invoices finalized.", result.Closed, result.Finalized);
         }
     }
 }

@@ -15,7 +15,7 @@ namespace UsagePortal.Web.Seeding;
 /// from the first day of the seeded usage, and a welcome credit. The invoicer then invoices the closed months.
 /// Idempotent: it adds only what is missing.
 /// </summary>
-internal sealed class DemoBillingSeeder(UsagePortalDbContext db, IOptions<DemoOptions> options, TimeProvider clock, ILogger<DemoBillingSeeder> logger)
+internal sealed class DemoBillingSeeder(UsagePortalDbContext db, CreditService credits, IOptions<DemoOptions> options, TimeProvider clock, ILogger<DemoBillingSeeder> logger)
 {
     private const string Charges = """
         [
@@ -38,7 +38,7 @@ internal sealed class DemoBillingSeeder(UsagePortalDbContext db, IOptions<DemoOp
         var growth = await EnsurePlanAsync("growth", "Growth", "USD", flatFee: 4900, commitment: 15000, cancellationToken);
         var growthEu = await EnsurePlanAsync("growth-eu", "Growth (EUR)", "EUR", flatFee: 3900, commitment: 12000, cancellationToken);
         var now = clock.GetUtcNow().UtcDateTime;
-        foreach (var (externalId, version, credit) in new[] { (demo.CustomerExternalId, growth, 2500L), ("globex", growthEu, 0L) })
+        foreach (var (externalId, version, credit) in new[] { (demo.CustomerExternalId, growth, "25.00"), ("globex", growthEu, null) })
         {
             var customer = await db.Customers.AsNoTracking().SingleOrDefaultAsync(c => c.ExternalId == externalId, cancellationToken);
             if (customer is null || await db.Subscriptions.AnyAsync(s => s.CustomerId == customer.Id, cancellationToken))
@@ -47,12 +47,16 @@ internal sealed class DemoBillingSeeder(UsagePortalDbContext db, IOptions<DemoOp
             }
 
             Subscribe(customer, version, now);
-            if (credit > 0)
+            await db.SaveChangesAsync(cancellationToken);
+            if (credit is not null)
             {
-                await GrantWelcomeCreditAsync(customer, credit, now, cancellationToken);
+                var (_, errors) = await credits.GrantAsync(customer.Id, credit, "Welcome credit", now.AddMonths(6), "demo-seed", cancellationToken);
+                if (errors.Count > 0)
+                {
+                    throw new InvalidOperationException("The demo credit is invalid: " + string.Join("; ", errors));
+                }
             }
 
-            await db.SaveChangesAsync(cancellationToken);
             logger.LogInformation("Seeded the demo subscription of {ExternalId}.", externalId);
         }
     }
@@ -109,32 +113,5 @@ internal sealed class DemoBillingSeeder(UsagePortalDbContext db, IOptions<DemoOp
         subscription.Phases.Add(new SubscriptionPhase { PlanVersionId = version.Id, StartsAt = subscription.StartsAt });
         SubscriptionSchedule.ScheduleFrom(subscription, subscription.StartsAt);
         db.Subscriptions.Add(subscription);
-    }
-
-    private async Task GrantWelcomeCreditAsync(Customer customer, long amount, DateTime now, CancellationToken cancellationToken)
-    {
-        var grant = new CreditGrant
-        {
-            CustomerId = customer.Id,
-            Currency = customer.Currency,
-            Amount = amount,
-            Remaining = amount,
-            Reason = "Welcome credit",
-            ExpiresAt = now.AddMonths(6),
-            CreatedAt = now,
-            CreatedBy = "demo-seed",
-        };
-        db.CreditGrants.Add(grant);
-        await db.SaveChangesAsync(cancellationToken);
-        db.CreditLedger.Add(new CreditLedgerEntry
-        {
-            CreditGrantId = grant.Id,
-            CustomerId = customer.Id,
-            Kind = CreditMovements.Granted,
-            Amount = amount,
-            BalanceAfter = amount,
-            At = now,
-            Note = "Welcome credit",
-        });
     }
 }
