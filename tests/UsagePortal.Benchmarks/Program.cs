@@ -12,7 +12,8 @@ using UsagePortal.Testing;
 
 // Measures the quality bars of shared/PRODUCT.md against the real app over real HTTP, on SQLite and PostgreSQL:
 // ingestion events/s in batches of 1,000 beside a raw bulk insert of the same rows into the same database,
-// the usage query's p50/p99 at each scale of stored events, and the server's resident memory.
+// the usage query's p50/p99 at each scale of stored events, and the server's resident memory; then the invoice run
+// (InvoiceRunBenchmark.cs): N customers' last month closed, rated and finalized in one sweep.
 var settings = BenchmarkSettings.Parse(args);
 if (settings is null)
 {
@@ -22,6 +23,8 @@ if (settings is null)
           --ingest 200000               events sent in batches of 1,000 for the ingestion figure
           --scales 1000000,10000000     stored-event counts at which the usage query is timed
           --customers 100  --workers 4  --queries 500
+          --invoices 10000              customers (one due period each) for the invoice run
+          --only ingestion|invoices     one benchmark only: ingestion = ingestion, usage query and memory over HTTP
         """);
     return 0;
 }
@@ -30,7 +33,15 @@ Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {GC.GetGCMemory
 var rows = new List<string>();
 foreach (var provider in settings.Providers)
 {
-    rows.AddRange(await RunAsync(provider, settings));
+    if (settings.Runs("ingestion"))
+    {
+        rows.AddRange(await RunAsync(provider, settings));
+    }
+
+    if (settings.Runs("invoices"))
+    {
+        rows.AddRange(await InvoiceRunBenchmark.RunAsync(provider, settings.Invoices, settings.Workers));
+    }
 }
 
 Console.WriteLine();
@@ -246,8 +257,13 @@ static async Task<TimeSpan> RawInsertAsync(TestDatabase database, IReadOnlyList<
     return timer.Elapsed;
 }
 
-internal sealed record BenchmarkSettings(IReadOnlyList<DatabaseProvider> Providers, int Ingest, IReadOnlyList<long> Scales, int Customers, int Workers, int Queries)
+internal sealed record BenchmarkSettings(IReadOnlyList<DatabaseProvider> Providers, int Ingest, IReadOnlyList<long> Scales, int Customers, int Workers, int Queries, int Invoices, string? Only)
 {
+    private static readonly string[] Benchmarks = ["ingestion", "invoices"];
+
+    /// <summary>Whether the benchmark named <paramref name="benchmark"/> runs (all do unless <c>--only</c> names one).</summary>
+    public bool Runs(string benchmark) => Only is null || Only == benchmark;
+
     public static BenchmarkSettings? Parse(string[] args)
     {
         if (args.Contains("--help") || args.Contains("-h"))
@@ -267,6 +283,10 @@ internal sealed record BenchmarkSettings(IReadOnlyList<DatabaseProvider> Provide
             Value("--scales", "1000000,10000000").Split(',').Select(s => long.Parse(s, CultureInfo.InvariantCulture)).ToList(),
             int.Parse(Value("--customers", "100"), CultureInfo.InvariantCulture),
             int.Parse(Value("--workers", "4"), CultureInfo.InvariantCulture),
-            int.Parse(Value("--queries", "500"), CultureInfo.InvariantCulture));
+            int.Parse(Value("--queries", "500"), CultureInfo.InvariantCulture),
+            int.Parse(Value("--invoices", "10000"), CultureInfo.InvariantCulture),
+            Value("--only", "") is { Length: > 0 } only
+                ? Benchmarks.Contains(only, StringComparer.OrdinalIgnoreCase) ? only.ToLowerInvariant() : throw new ArgumentException($"--only takes {string.Join(" or ", Benchmarks)}, not '{only}'.")
+                : null);
     }
 }

@@ -33,6 +33,7 @@ public sealed class CostQuery(UsagePortalDbContext db, PeriodRater rater)
     public Task<Subscription?> SubscriptionAtAsync(int customerId, DateTime instant, CancellationToken cancellationToken = default) =>
         db.Subscriptions.AsNoTracking()
             .Include(s => s.Phases).ThenInclude(p => p.PlanVersion)
+            .AsSplitQuery()
             .Where(s => s.CustomerId == customerId && s.StartsAt <= instant && (s.EndsAt == null || s.EndsAt > instant))
             .OrderByDescending(s => s.StartsAt)
             .FirstOrDefaultAsync(cancellationToken);
@@ -130,6 +131,7 @@ public sealed class CostQuery(UsagePortalDbContext db, PeriodRater rater)
         ArgumentNullException.ThrowIfNull(meters);
         var subscriptions = await db.Subscriptions.AsNoTracking()
             .Include(s => s.Phases).ThenInclude(p => p.PlanVersion)
+            .AsSplitQuery()
             .Where(s => s.CustomerId == customerId && s.StartsAt < to && (s.EndsAt == null || s.EndsAt > from))
             .OrderBy(s => s.StartsAt)
             .ToListAsync(cancellationToken);

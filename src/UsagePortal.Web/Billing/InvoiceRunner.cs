@@ -23,6 +23,7 @@ public sealed record InvoiceRunResult(int Closed, int Finalized);
 public sealed class InvoiceRunner(
     UsagePortalDbContext db,
     PeriodRater rater,
+    UsageQuery usage,
     CreditService credits,
     IOptions<InvoicingOptions> options,
     TimeProvider clock,
@@ -60,10 +61,7 @@ public sealed class InvoiceRunner(
                 return closed;
             }
 
-            foreach (var subscriptionId in claimed)
-            {
-                closed += await CloseAsync(subscriptionId, cancellationToken) ? 1 : 0;
-            }
+            closed += await CloseBatchAsync(claimed, cancellationToken);
         }
     }
 
@@ -77,9 +75,9 @@ public sealed class InvoiceRunner(
             .Select(i => i.Id)
             .ToListAsync(cancellationToken);
         var finalized = 0;
-        foreach (var invoiceId in due)
+        foreach (var batch in due.Chunk(Math.Max(1, options.Value.BatchSize)))
         {
-            finalized += await FinalizeAsync(invoiceId, cancellationToken) ? 1 : 0;
+            finalized += await FinalizeBatchAsync(batch, cancellationToken);
         }
 
         return finalized;
@@ -108,26 +106,90 @@ public sealed class InvoiceRunner(
                 """).ToListAsync(cancellationToken);
         }
 
-        // SQLite has one writer at a time: a conditional update per row is an atomic claim.
-        var candidates = await db.Subscriptions.AsNoTracking()
-            .Where(s => s.NextPeriodEnd <= now && (s.LeasedUntil == null || s.LeasedUntil < now))
-            .OrderBy(s => s.NextPeriodEnd).ThenBy(s => s.Id)
-            .Select(s => s.Id)
-            .Take(batch)
+        // SQLite has one writer at a time: the same statement is an atomic claim without the row locks.
+        return await db.Database.SqlQuery<int>($"""
+            UPDATE "Subscriptions" SET "LeasedUntil" = {until}
+            WHERE "Id" IN (
+                SELECT "Id" FROM "Subscriptions"
+                WHERE "NextPeriodEnd" <= {now} AND ("LeasedUntil" IS NULL OR "LeasedUntil" < {now})
+                ORDER BY "NextPeriodEnd", "Id"
+                LIMIT {batch})
+            RETURNING "Id" AS "Value"
+            """).ToListAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Closes a claimed batch: each period is read and rated, then every draft and every schedule is saved at once (one
+    /// commit per batch, not per subscription). If the batch meets an invoice that another node made meanwhile (its lease
+    /// had run out), none of the batch stands and its subscriptions are closed one by one, which skips just that one.
+    /// </summary>
+    private async Task<int> CloseBatchAsync(List<int> claimed, CancellationToken cancellationToken)
+    {
+        db.ChangeTracker.Clear();
+        var subscriptions = await WithTerms()
+            .Where(s => claimed.Contains(s.Id))
             .ToListAsync(cancellationToken);
-        var claimed = new List<int>();
-        foreach (var id in candidates)
+        var customerIds = subscriptions.Select(s => s.CustomerId).Distinct().ToList();
+        var customers = await db.Customers.AsNoTracking().Where(c => customerIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, cancellationToken);
+        var release = claimed.Except(subscriptions.Select(s => s.Id)).ToList();
+        var readAt = Now;
+        var due = subscriptions
+            .Where(s => s.NextPeriodStart is not null && s.NextPeriodEnd is { } end && end <= readAt)
+            .OrderBy(s => s.NextPeriodEnd).ThenBy(s => s.Id)
+            .ToList();
+        release.AddRange(subscriptions.Except(due).Select(s => s.Id));
+        var late = await PrefetchAsync(due.Select(s => (s, s.NextPeriodStart!.Value, s.NextPeriodEnd!.Value)).ToList(), cancellationToken);
+        try
         {
-            var won = await db.Subscriptions
-                .Where(s => s.Id == id && s.NextPeriodEnd <= now && (s.LeasedUntil == null || s.LeasedUntil < now))
-                .ExecuteUpdateAsync(set => set.SetProperty(s => s.LeasedUntil, until), cancellationToken);
-            if (won == 1)
+            foreach (var subscription in due)
             {
-                claimed.Add(id);
+                db.Invoices.Add(await DraftAsync(subscription, customers[subscription.CustomerId], subscription.NextPeriodStart!.Value, subscription.NextPeriodEnd!.Value, readAt, late, cancellationToken));
             }
         }
+        finally
+        {
+            usage.ForgetPrefetched();
+        }
 
-        return claimed;
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException exception) when (IsUniqueViolation(exception))
+        {
+            db.ChangeTracker.Clear();
+            var closed = 0;
+            foreach (var subscriptionId in claimed)
+            {
+                closed += await CloseAsync(subscriptionId, cancellationToken) ? 1 : 0;
+            }
+
+            return closed;
+        }
+
+        if (release.Count > 0)
+        {
+            await db.Subscriptions.Where(s => release.Contains(s.Id))
+                .ExecuteUpdateAsync(set => set.SetProperty(s => s.LeasedUntil, (DateTime?)null), cancellationToken);
+        }
+
+        return due.Count;
+    }
+
+    /// <summary>
+    /// Reads what a batch of periods needs with a few queries instead of a few per period: the usage of every customer
+    /// over its period (kept by <see cref="UsageQuery"/> until <see cref="UsageQuery.ForgetPrefetched"/>) and the
+    /// earlier invoices that may have late usage.
+    /// </summary>
+    private async Task<ILookup<int, LateCandidate>> PrefetchAsync(IReadOnlyList<(Subscription Subscription, DateTime Start, DateTime End)> periods, CancellationToken cancellationToken)
+    {
+        var loaded = await MetersAsync(cancellationToken);
+        foreach (var group in periods.GroupBy(p => (p.Start, p.End)))
+        {
+            await usage.PrefetchAsync([.. group.Select(p => p.Subscription.CustomerId).Distinct()], group.Key.Start, group.Key.End, loaded, cancellationToken);
+        }
+
+        return await LateCandidatesAsync([.. periods.Select(p => p.Subscription.Id).Distinct()], cancellationToken);
     }
 
     /// <summary>Closes the claimed subscription's next period into a draft and schedules the period after it.</summary>
@@ -142,10 +204,28 @@ public sealed class InvoiceRunner(
         }
 
         var customer = await db.Customers.AsNoTracking().SingleAsync(c => c.Id == subscription.CustomerId, cancellationToken);
+        db.Invoices.Add(await DraftAsync(subscription, customer, start, end, Now, null, cancellationToken));
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return true;
+        }
+        catch (DbUpdateException exception) when (IsUniqueViolation(exception))
+        {
+            // Another node closed this period first (its lease had run out); its invoice stands.
+            logger.LogWarning("Period {Start:O} of subscription {Subscription} was already invoiced.", start, subscriptionId);
+            db.ChangeTracker.Clear();
+            await ReleaseAsync(subscriptionId, cancellationToken);
+            return false;
+        }
+    }
+
+    /// <summary>The draft of the (tracked) subscription's period [start, end); the subscription is moved on to the next period and released.</summary>
+    private async Task<Invoice> DraftAsync(Subscription subscription, Customer customer, DateTime start, DateTime end, DateTime readAt, ILookup<int, LateCandidate>? late, CancellationToken cancellationToken)
+    {
         var nominal = SubscriptionSchedule.Calendar(subscription).PeriodAt(start);
         var period = new BillingPeriod(start, end, nominal?.NominalStart ?? start, nominal?.NominalEnd ?? end);
-        var readAt = Now;
-        var draft = await ComputeAsync(subscription, customer, period, cancellationToken);
+        var draft = await ComputeAsync(subscription, customer, period, late, cancellationToken);
         var totals = InvoiceCalculator.Calculate(new InvoiceInput(draft.Currency, draft.Inputs, [], customer.TaxRate, readAt));
         var invoice = new Invoice
         {
@@ -164,21 +244,139 @@ public sealed class InvoiceRunner(
             FinalizesAt = end + options.Value.GracePeriod,
             Lines = ToEntities(draft.Lines, totals),
         };
-        db.Invoices.Add(invoice);
         SubscriptionSchedule.ScheduleFrom(subscription, period.NominalEnd);
         subscription.LeasedUntil = null;
-        try
+        return invoice;
+    }
+
+    /// <summary>
+    /// Finalizes a batch of drafts (in due order) like <see cref="FinalizeAsync"/> does one, with one commit for the batch.
+    /// Every period is read and rated first (a few queries for the whole batch); then one short transaction sets each
+    /// draft that is still a draft (the compare-and-set, all of them before any number is taken, as for one), numbers
+    /// the winners in order and writes their lines. A customer who holds credit grants is finalized on its own instead:
+    /// applying credits reads the balances just before its own transaction.
+    /// </summary>
+    private async Task<int> FinalizeBatchAsync(IReadOnlyList<long> invoiceIds, CancellationToken cancellationToken)
+    {
+        db.ChangeTracker.Clear();
+        var drafts = await db.Invoices.AsNoTracking()
+            .Where(i => invoiceIds.Contains(i.Id) && i.Status == InvoiceStatuses.Draft)
+            .ToListAsync(cancellationToken);
+        var customerIds = drafts.Select(d => d.CustomerId).Distinct().ToList();
+        var withCredits = await db.CreditGrants.AsNoTracking()
+            .Where(g => customerIds.Contains(g.CustomerId) && g.Remaining > 0)
+            .Select(g => g.CustomerId)
+            .Distinct()
+            .ToListAsync(cancellationToken);
+        var order = invoiceIds.Select((id, index) => (id, index)).ToDictionary(p => p.id, p => p.index);
+        var finalized = 0;
+        var batch = drafts.Where(d => !withCredits.Contains(d.CustomerId)).ToList();
+        if (batch.Count > 0)
         {
-            await db.SaveChangesAsync(cancellationToken);
-            return true;
+            var subscriptionIds = batch.Select(d => d.SubscriptionId).Distinct().ToList();
+            var subscriptions = await WithTerms().AsNoTracking()
+                .Where(s => subscriptionIds.Contains(s.Id))
+                .ToDictionaryAsync(s => s.Id, cancellationToken);
+            var customers = await db.Customers.AsNoTracking().Where(c => customerIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, cancellationToken);
+            var periods = batch.OrderBy(d => order[d.Id])
+                .Select(d => (Draft: d, Subscription: subscriptions.GetValueOrDefault(d.SubscriptionId) ?? throw new InvalidOperationException($"Invoice {d.Id} has no subscription.")))
+                .ToList();
+            var readAt = Now;
+            var late = await PrefetchAsync([.. periods.Select(p => (p.Subscription, p.Draft.PeriodStart, p.Draft.PeriodEnd))], cancellationToken);
+            var prepared = new List<(long InvoiceId, Customer Customer, Computed Computed, InvoiceTotals Totals)>();
+            try
+            {
+                foreach (var (draft, subscription) in periods)
+                {
+                    var customer = customers[draft.CustomerId];
+                    var computed = await ComputeAsync(subscription, customer, PeriodOf(subscription, draft), late, cancellationToken);
+                    var totals = InvoiceCalculator.Calculate(new InvoiceInput(computed.Currency, computed.Inputs, [], customer.TaxRate, new DateTimeOffset(readAt, TimeSpan.Zero)));
+                    prepared.Add((draft.Id, customer, computed, totals));
+                }
+            }
+            finally
+            {
+                usage.ForgetPrefetched();
+            }
+
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var won = new List<(long InvoiceId, Customer Customer, Computed Computed, InvoiceTotals Totals)>();
+            foreach (var item in prepared)
+            {
+                if (await SetFinalizedAsync(item.InvoiceId, item.Customer, readAt, item.Totals, cancellationToken))
+                {
+                    won.Add(item);
+                }
+            }
+
+            if (won.Count > 0)
+            {
+                var wonIds = won.Select(w => w.InvoiceId).ToList();
+                await db.InvoiceLines.Where(l => wonIds.Contains(l.InvoiceId)).ExecuteDeleteAsync(cancellationToken);
+                foreach (var (invoiceId, _, computed, totals) in won)
+                {
+                    var formatted = $"INV-{await InvoiceCorrections.NextNumberAsync(db, DocumentSequence.Invoices, cancellationToken):D6}";
+                    await db.Invoices.Where(x => x.Id == invoiceId).ExecuteUpdateAsync(set => set.SetProperty(x => x.Number, formatted), cancellationToken);
+                    AddLines(invoiceId, computed, totals);
+                    await MarkLateUsageBilledAsync(computed, readAt, cancellationToken);
+                }
+
+                await db.SaveChangesAsync(cancellationToken);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+            finalized += won.Count;
         }
-        catch (DbUpdateException exception) when (IsUniqueViolation(exception))
+
+        foreach (var draft in drafts.Where(d => withCredits.Contains(d.CustomerId)).OrderBy(d => order[d.Id]))
         {
-            // Another node closed this period first (its lease had run out); its invoice stands.
-            logger.LogWarning("Period {Start:O} of subscription {Subscription} was already invoiced.", start, subscriptionId);
-            db.ChangeTracker.Clear();
-            await ReleaseAsync(subscriptionId, cancellationToken);
-            return false;
+            finalized += await FinalizeAsync(draft.Id, cancellationToken) ? 1 : 0;
+        }
+
+        return finalized;
+    }
+
+    private static BillingPeriod PeriodOf(Subscription subscription, Invoice draft)
+    {
+        var nominal = SubscriptionSchedule.Calendar(subscription).PeriodAt(draft.PeriodStart);
+        return new BillingPeriod(draft.PeriodStart, draft.PeriodEnd, nominal?.NominalStart ?? draft.PeriodStart, nominal?.NominalEnd ?? draft.PeriodEnd);
+    }
+
+    /// <summary>The compare-and-set that finalizes a draft with its totals; false when it is not a draft (any more).</summary>
+    private async Task<bool> SetFinalizedAsync(long invoiceId, Customer customer, DateTime readAt, InvoiceTotals totals, CancellationToken cancellationToken) =>
+        await db.Invoices
+            .Where(i => i.Id == invoiceId && i.Status == InvoiceStatuses.Draft)
+            .ExecuteUpdateAsync(set => set
+                .SetProperty(i => i.Status, InvoiceStatuses.Finalized)
+                .SetProperty(i => i.FinalizedAt, readAt)
+                .SetProperty(i => i.UsageReadAt, readAt)
+                .SetProperty(i => i.UsageBilledThrough, readAt - LateUsageMargin)
+                .SetProperty(i => i.TaxRate, customer.TaxRate)
+                .SetProperty(i => i.Subtotal, totals.Subtotal)
+                .SetProperty(i => i.CreditsApplied, totals.CreditsApplied)
+                .SetProperty(i => i.Tax, totals.Tax)
+                .SetProperty(i => i.Total, totals.Total), cancellationToken) == 1;
+
+    /// <summary>The finalized invoice's lines (tracked; saved by the caller).</summary>
+    private void AddLines(long invoiceId, Computed computed, InvoiceTotals totals)
+    {
+        var lines = ToEntities(computed.Lines, totals);
+        foreach (var line in lines)
+        {
+            line.InvoiceId = invoiceId;
+        }
+
+        db.InvoiceLines.AddRange(lines);
+    }
+
+    /// <summary>Late usage of earlier periods is now billed as it stood at this read.</summary>
+    private async Task MarkLateUsageBilledAsync(Computed computed, DateTime readAt, CancellationToken cancellationToken)
+    {
+        if (computed.LateChecked.Count > 0)
+        {
+            var watermark = readAt - LateUsageMargin;
+            await db.Invoices.Where(i => computed.LateChecked.Contains(i.Id))
+                .ExecuteUpdateAsync(set => set.SetProperty(i => i.UsageBilledThrough, watermark), cancellationToken);
         }
     }
 
@@ -198,13 +396,12 @@ public sealed class InvoiceRunner(
         var subscription = await LoadSubscriptionAsync(draft.SubscriptionId, tracking: false, cancellationToken)
             ?? throw new InvalidOperationException($"Invoice {invoiceId} has no subscription.");
         var customer = await db.Customers.AsNoTracking().SingleAsync(c => c.Id == draft.CustomerId, cancellationToken);
-        var nominal = SubscriptionSchedule.Calendar(subscription).PeriodAt(draft.PeriodStart);
-        var period = new BillingPeriod(draft.PeriodStart, draft.PeriodEnd, nominal?.NominalStart ?? draft.PeriodStart, nominal?.NominalEnd ?? draft.PeriodEnd);
+        var period = PeriodOf(subscription, draft);
 
         // Read first, write in a short transaction after: a SQLite transaction that reads and then writes cannot
         // upgrade once an ingesting writer has committed in between.
         var readAt = Now;
-        var computed = await ComputeAsync(subscription, customer, period, cancellationToken);
+        var computed = await ComputeAsync(subscription, customer, period, null, cancellationToken);
         var grants = await db.CreditGrants.AsNoTracking()
             .Where(g => g.CustomerId == customer.Id && g.Currency == computed.Currency.Code && g.Remaining > 0)
             .OrderBy(g => g.Id)
@@ -221,19 +418,7 @@ public sealed class InvoiceRunner(
 
         // The compare-and-set on the status comes first: of two nodes finalizing at once, the loser stops here
         // (on PostgreSQL it waits for the winner's row lock, then finds no draft) before it takes a number.
-        var won = await db.Invoices
-            .Where(i => i.Id == invoiceId && i.Status == InvoiceStatuses.Draft)
-            .ExecuteUpdateAsync(set => set
-                .SetProperty(i => i.Status, InvoiceStatuses.Finalized)
-                .SetProperty(i => i.FinalizedAt, readAt)
-                .SetProperty(i => i.UsageReadAt, readAt)
-                .SetProperty(i => i.UsageBilledThrough, readAt - LateUsageMargin)
-                .SetProperty(i => i.TaxRate, customer.TaxRate)
-                .SetProperty(i => i.Subtotal, totals.Subtotal)
-                .SetProperty(i => i.CreditsApplied, totals.CreditsApplied)
-                .SetProperty(i => i.Tax, totals.Tax)
-                .SetProperty(i => i.Total, totals.Total), cancellationToken);
-        if (won == 0)
+        if (!await SetFinalizedAsync(invoiceId, customer, readAt, totals, cancellationToken))
         {
             await transaction.RollbackAsync(cancellationToken);
             return false;
@@ -243,13 +428,7 @@ public sealed class InvoiceRunner(
         var formatted = $"INV-{number:D6}";
         await db.Invoices.Where(i => i.Id == invoiceId).ExecuteUpdateAsync(set => set.SetProperty(i => i.Number, formatted), cancellationToken);
         await db.InvoiceLines.Where(l => l.InvoiceId == invoiceId).ExecuteDeleteAsync(cancellationToken);
-        var lines = ToEntities(computed.Lines, totals);
-        foreach (var line in lines)
-        {
-            line.InvoiceId = invoiceId;
-        }
-
-        db.InvoiceLines.AddRange(lines);
+        AddLines(invoiceId, computed, totals);
         foreach (var consumption in totals.CreditConsumptions)
         {
             var grantId = int.Parse(consumption.GrantId, System.Globalization.CultureInfo.InvariantCulture);
@@ -277,14 +456,7 @@ public sealed class InvoiceRunner(
             });
         }
 
-        // Late usage of earlier periods is now billed as it stood at this read.
-        if (computed.LateChecked.Count > 0)
-        {
-            var watermark = readAt - LateUsageMargin;
-            await db.Invoices.Where(i => computed.LateChecked.Contains(i.Id))
-                .ExecuteUpdateAsync(set => set.SetProperty(i => i.UsageBilledThrough, watermark), cancellationToken);
-        }
-
+        await MarkLateUsageBilledAsync(computed, readAt, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return true;
@@ -293,11 +465,10 @@ public sealed class InvoiceRunner(
     private sealed record Computed(Currency Currency, IReadOnlyList<RatedLine> Lines, IReadOnlyList<InvoiceLineInput> Inputs, IReadOnlyList<long> LateChecked);
 
     /// <summary>The period's lines, then the late usage of earlier periods.</summary>
-    private async Task<Computed> ComputeAsync(Subscription subscription, Customer customer, BillingPeriod period, CancellationToken cancellationToken)
+    private async Task<Computed> ComputeAsync(Subscription subscription, Customer customer, BillingPeriod period, ILookup<int, LateCandidate>? lateCandidates, CancellationToken cancellationToken)
     {
-        meters ??= await LoadedMeters.LoadAsync(db, cancellationToken);
-        var rated = await rater.RateAsync(subscription, period, meters, cancellationToken: cancellationToken);
-        var (late, checkedInvoices) = await LateUsageAsync(subscription, customer.Id, period, rated.Currency, cancellationToken);
+        var rated = await rater.RateAsync(subscription, period, await MetersAsync(cancellationToken), cancellationToken: cancellationToken);
+        var (late, checkedInvoices) = await LateUsageAsync(subscription, customer.Id, period, rated.Currency, lateCandidates, cancellationToken);
         List<RatedLine> lines = [.. rated.Lines, .. late];
         return new Computed(rated.Currency, lines, [.. lines.Select(l => new InvoiceLineInput(LineKinds.ToPricing(l.Kind), l.Description, l.ExactAmount))], checkedInvoices);
     }
@@ -307,17 +478,19 @@ public sealed class InvoiceRunner(
     /// stretch's price now minus everything billed for it so far. A difference that rounds to nothing is left for later
     /// (it is not lost: the next comparison includes it); a negative one is not billed (corrections are credit notes).
     /// </summary>
-    private async Task<(List<RatedLine> Lines, List<long> Checked)> LateUsageAsync(Subscription subscription, int customerId, BillingPeriod period, Currency currency, CancellationToken cancellationToken)
+    private async Task<(List<RatedLine> Lines, List<long> Checked)> LateUsageAsync(Subscription subscription, int customerId, BillingPeriod period, Currency currency, ILookup<int, LateCandidate>? lateCandidates, CancellationToken cancellationToken)
     {
         var lines = new List<RatedLine>();
-        var candidates = await db.Invoices.AsNoTracking()
-            .Where(i => i.SubscriptionId == subscription.Id && BilledStatuses.Contains(i.Status) && i.PeriodStart < period.Start)
-            .Where(i => db.UsageRollups.Any(r => r.CustomerId == customerId
-                && r.BucketStart > i.PeriodStart.AddHours(-1) && r.BucketStart < i.PeriodEnd
-                && r.UpdatedAt > i.UsageBilledThrough))
-            .OrderBy(i => i.PeriodStart)
-            .Select(i => new { i.Id, i.PeriodStart, i.PeriodEnd })
-            .ToListAsync(cancellationToken);
+        var candidates = lateCandidates is not null
+            ? [.. lateCandidates[subscription.Id].Where(i => i.PeriodStart < period.Start)]
+            : await db.Invoices.AsNoTracking()
+                .Where(i => i.SubscriptionId == subscription.Id && BilledStatuses.Contains(i.Status) && i.PeriodStart < period.Start)
+                .Where(i => db.UsageRollups.Any(r => r.CustomerId == customerId
+                    && r.BucketStart > i.PeriodStart.AddHours(-1) && r.BucketStart < i.PeriodEnd
+                    && r.UpdatedAt > i.UsageBilledThrough))
+                .OrderBy(i => i.PeriodStart)
+                .Select(i => new LateCandidate(i.Id, i.SubscriptionId, i.PeriodStart, i.PeriodEnd))
+                .ToListAsync(cancellationToken);
         if (candidates.Count == 0)
         {
             return (lines, []);
@@ -357,6 +530,26 @@ public sealed class InvoiceRunner(
         return (lines, [.. candidates.Select(c => c.Id)]);
     }
 
+    /// <summary>An earlier, billed invoice whose period has rollups updated after it was billed.</summary>
+    private sealed record LateCandidate(long Id, int SubscriptionId, DateTime PeriodStart, DateTime PeriodEnd);
+
+    /// <summary>The late-usage candidates of many subscriptions at once (each one's own customer: invoices carry it), oldest period first.</summary>
+    private async Task<ILookup<int, LateCandidate>> LateCandidatesAsync(List<int> subscriptionIds, CancellationToken cancellationToken)
+    {
+        var candidates = await db.Invoices.AsNoTracking()
+            .Where(i => subscriptionIds.Contains(i.SubscriptionId) && BilledStatuses.Contains(i.Status))
+            .Where(i => db.UsageRollups.Any(r => r.CustomerId == i.CustomerId
+                && r.BucketStart > i.PeriodStart.AddHours(-1) && r.BucketStart < i.PeriodEnd
+                && r.UpdatedAt > i.UsageBilledThrough))
+            .OrderBy(i => i.PeriodStart)
+            .Select(i => new LateCandidate(i.Id, i.SubscriptionId, i.PeriodStart, i.PeriodEnd))
+            .ToListAsync(cancellationToken);
+        return candidates.ToLookup(c => c.SubscriptionId);
+    }
+
+    private async Task<LoadedMeters> MetersAsync(CancellationToken cancellationToken) =>
+        meters ??= await LoadedMeters.LoadAsync(db, cancellationToken);
+
     private static List<InvoiceLine> ToEntities(IReadOnlyList<RatedLine> lines, InvoiceTotals totals) =>
         [.. lines.Select((line, index) => new InvoiceLine
         {
@@ -374,9 +567,15 @@ public sealed class InvoiceRunner(
             UsageTo = line.UsageTo,
         })];
 
+    /// <summary>
+    /// Subscriptions with their phases and plan versions, in two statements: as one, SQLite materializes the join of
+    /// every phase with its version for each load, so loading one subscription grew with the number of subscriptions.
+    /// </summary>
+    private IQueryable<Subscription> WithTerms() => db.Subscriptions.Include(s => s.Phases).ThenInclude(p => p.PlanVersion).AsSplitQuery();
+
     private async Task<Subscription?> LoadSubscriptionAsync(int id, bool tracking, CancellationToken cancellationToken)
     {
-        var query = db.Subscriptions.Include(s => s.Phases).ThenInclude(p => p.PlanVersion).Where(s => s.Id == id);
+        var query = WithTerms().Where(s => s.Id == id);
         return await (tracking ? query : query.AsNoTracking()).SingleOrDefaultAsync(cancellationToken);
     }
 

@@ -14,7 +14,7 @@ public sealed class InvoicingOptions
     /// <summary>How long a node holds a claimed subscription before another node may take it over.</summary>
     public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Subscriptions claimed at a time.</summary>
+    /// <summary>Subscriptions claimed (and drafts finalized) at a time: each batch is read with a few queries and committed once.</summary>
     public int BatchSize { get; set; } = 100;
 
     /// <summary>Turn the background sweep off (tests and benchmarks drive <see cref="InvoiceRunner"/> themselves).</summary>

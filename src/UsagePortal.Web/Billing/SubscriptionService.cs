@@ -458,6 +458,7 @@ public sealed class SubscriptionService(UsagePortalDbContext db, TimeProvider cl
                 {
                     var subscription = await db.Subscriptions
                         .Include(s => s.Phases).ThenInclude(p => p.PlanVersion).ThenInclude(v => v!.Plan)
+                        .AsSplitQuery()
                         .SingleAsync(s => s.Id == id, cancellationToken);
                     var failure = await change(subscription, now);
                     if (failure is not null)
@@ -514,6 +515,7 @@ public sealed class SubscriptionService(UsagePortalDbContext db, TimeProvider cl
     {
         var subscriptions = await query.AsNoTracking()
             .Include(s => s.Phases).ThenInclude(p => p.PlanVersion).ThenInclude(v => v!.Plan)
+            .AsSplitQuery()
             .OrderByDescending(s => s.StartsAt).ThenByDescending(s => s.Id)
             .ToListAsync(cancellationToken);
         var customerIds = subscriptions.Select(s => s.CustomerId).Distinct().ToList();

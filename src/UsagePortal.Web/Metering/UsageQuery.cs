@@ -17,6 +17,8 @@ public sealed record UsageReport(DateTime From, DateTime To, IReadOnlyList<Meter
 /// </summary>
 public sealed class UsageQuery(UsagePortalDbContext db)
 {
+    private Dictionary<(int CustomerId, DateTime From, DateTime To), UsageReport>? prefetched;
+
     public async Task<UsageReport> GetAsync(int customerId, DateTime from, DateTime to, CancellationToken cancellationToken = default) =>
         await GetAsync(customerId, from, to, await LoadedMeters.LoadAsync(db, cancellationToken), cancellationToken);
 
@@ -24,21 +26,27 @@ public sealed class UsageQuery(UsagePortalDbContext db)
     public async Task<UsageReport> GetAsync(int customerId, DateTime from, DateTime to, LoadedMeters meters, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(meters);
+        if (prefetched is not null && prefetched.TryGetValue((customerId, from, to), out var ready))
+        {
+            return ready;
+        }
+
         var aggregates = new Dictionary<(int MeterId, string GroupKey), Aggregate>();
         var distinct = new Dictionary<(int MeterId, string GroupKey), HashSet<string>>();
         DistinctCounts? counted = null;
+        var anyUnique = AnyUniqueCount(meters);
         if (to > from)
         {
             var split = HourBuckets.Split(new DateTimeOffset(from, TimeSpan.Zero), new DateTimeOffset(to, TimeSpan.Zero));
             if (split.WholeHours is { } whole)
             {
                 await AddRollupsAsync(customerId, whole.Start.UtcDateTime, whole.End.UtcDateTime, aggregates, cancellationToken);
-                if (split.Leading is null && split.Trailing is null)
+                if (anyUnique && split.Leading is null && split.Trailing is null)
                 {
                     // Hour-aligned (every billing period is): the database counts distinct values, no value leaves it.
-                    counted = await CountDistinctAsync(customerId, whole.Start.UtcDateTime, whole.End.UtcDateTime, cancellationToken);
+                    counted = (await CountDistinctAsync([customerId], whole.Start.UtcDateTime, whole.End.UtcDateTime, cancellationToken)).GetValueOrDefault(customerId, DistinctCounts.None);
                 }
-                else
+                else if (anyUnique)
                 {
                     await AddDistinctValuesAsync(customerId, whole.Start.UtcDateTime, whole.End.UtcDateTime, distinct, cancellationToken);
                 }
@@ -53,6 +61,54 @@ public sealed class UsageQuery(UsagePortalDbContext db)
             }
         }
 
+        return Report(meters, from, to, aggregates, distinct, counted);
+    }
+
+    /// <summary>
+    /// Reads the usage of many customers over the same whole hours [from, to) with one query per table, and keeps the
+    /// reports for <see cref="GetAsync(int, DateTime, DateTime, LoadedMeters, CancellationToken)"/> to answer from memory
+    /// until <see cref="ForgetPrefetched"/>: the invoicer rates a batch of periods this way rather than making a round
+    /// trip per customer. A range that is not on whole hours is not prefetched; GetAsync reads it as usual.
+    /// </summary>
+    public async Task PrefetchAsync(IReadOnlyCollection<int> customerIds, DateTime from, DateTime to, LoadedMeters meters, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(customerIds);
+        ArgumentNullException.ThrowIfNull(meters);
+        var split = HourBuckets.Split(new DateTimeOffset(from, TimeSpan.Zero), new DateTimeOffset(to, TimeSpan.Zero));
+        if (customerIds.Count == 0 || to <= from || split.WholeHours is not { } whole || split.Leading is not null || split.Trailing is not null)
+        {
+            return;
+        }
+
+        var (start, end) = (whole.Start.UtcDateTime, whole.End.UtcDateTime);
+        var rows = await db.UsageRollups.AsNoTracking()
+            .Where(r => customerIds.Contains(r.CustomerId) && r.BucketStart >= start && r.BucketStart < end)
+            .ToListAsync(cancellationToken);
+        var aggregates = customerIds.Distinct().ToDictionary(id => id, _ => new Dictionary<(int MeterId, string GroupKey), Aggregate>());
+        foreach (var row in rows)
+        {
+            Add(aggregates[row.CustomerId], row);
+        }
+
+        var counted = AnyUniqueCount(meters) ? await CountDistinctAsync(customerIds, start, end, cancellationToken) : null;
+        prefetched ??= [];
+        foreach (var (customerId, customerAggregates) in aggregates)
+        {
+            prefetched[(customerId, from, to)] = Report(meters, from, to, customerAggregates, [],
+                counted is null ? null : counted.GetValueOrDefault(customerId, DistinctCounts.None));
+        }
+    }
+
+    /// <summary>Drops what <see cref="PrefetchAsync"/> read: later reads go to the database again.</summary>
+    public void ForgetPrefetched() => prefetched = null;
+
+    /// <summary>Distinct values are stored for unique_count meters only: without one there is nothing to count.</summary>
+    private static bool AnyUniqueCount(LoadedMeters meters) =>
+        meters.All.Any(m => m.Versions.Any(v => v.Evaluator.Meter.Aggregation == MeterAggregation.UniqueCount));
+
+    private static UsageReport Report(LoadedMeters meters, DateTime from, DateTime to, Dictionary<(int MeterId, string GroupKey), Aggregate> aggregates,
+        Dictionary<(int MeterId, string GroupKey), HashSet<string>> distinct, DistinctCounts? counted)
+    {
         var report = meters.All.Select(meter =>
         {
             var aggregation = meter.At(from).Meter.Aggregation;
@@ -94,22 +150,26 @@ public sealed class UsageQuery(UsagePortalDbContext db)
         return merged.Quantity(MeterAggregation.Latest);
     }
 
-    private sealed record DistinctCounts(Dictionary<(int MeterId, string GroupKey), long> ByGroup, Dictionary<int, long> ByMeter);
-
-    private async Task<DistinctCounts> CountDistinctAsync(int customerId, DateTime start, DateTime end, CancellationToken cancellationToken)
+    private sealed record DistinctCounts(Dictionary<(int MeterId, string GroupKey), long> ByGroup, Dictionary<int, long> ByMeter)
     {
-        var inRange = db.UsageDistinctValues.AsNoTracking().Where(d => d.CustomerId == customerId && d.BucketStart >= start && d.BucketStart < end);
+        public static readonly DistinctCounts None = new([], []);
+    }
+
+    /// <summary>Distinct values counted by the database, per customer.</summary>
+    private async Task<Dictionary<int, DistinctCounts>> CountDistinctAsync(IReadOnlyCollection<int> customerIds, DateTime start, DateTime end, CancellationToken cancellationToken)
+    {
+        var inRange = db.UsageDistinctValues.AsNoTracking().Where(d => customerIds.Contains(d.CustomerId) && d.BucketStart >= start && d.BucketStart < end);
         var byGroup = await inRange
-            .GroupBy(d => new { d.MeterId, d.GroupKey })
-            .Select(g => new { g.Key.MeterId, g.Key.GroupKey, Count = g.Select(d => d.Value).Distinct().Count() })
+            .GroupBy(d => new { d.CustomerId, d.MeterId, d.GroupKey })
+            .Select(g => new { g.Key.CustomerId, g.Key.MeterId, g.Key.GroupKey, Count = g.Select(d => d.Value).Distinct().Count() })
             .ToListAsync(cancellationToken);
         var byMeter = await inRange
-            .GroupBy(d => d.MeterId)
-            .Select(g => new { MeterId = g.Key, Count = g.Select(d => d.Value).Distinct().Count() })
+            .GroupBy(d => new { d.CustomerId, d.MeterId })
+            .Select(g => new { g.Key.CustomerId, g.Key.MeterId, Count = g.Select(d => d.Value).Distinct().Count() })
             .ToListAsync(cancellationToken);
-        return new DistinctCounts(
-            byGroup.ToDictionary(g => (g.MeterId, g.GroupKey), g => (long)g.Count),
-            byMeter.ToDictionary(m => m.MeterId, m => (long)m.Count));
+        return customerIds.Distinct().ToDictionary(id => id, id => new DistinctCounts(
+            byGroup.Where(g => g.CustomerId == id).ToDictionary(g => (g.MeterId, g.GroupKey), g => (long)g.Count),
+            byMeter.Where(m => m.CustomerId == id).ToDictionary(m => m.MeterId, m => (long)m.Count)));
     }
 
     private async Task AddRollupsAsync(int customerId, DateTime start, DateTime end, Dictionary<(int, string), Aggregate> aggregates, CancellationToken cancellationToken)
@@ -119,10 +179,15 @@ public sealed class UsageQuery(UsagePortalDbContext db)
             .ToListAsync(cancellationToken);
         foreach (var row in rows)
         {
-            var key = (row.MeterId, row.GroupKey);
-            var aggregate = RollupAggregates.From(row);
-            aggregates[key] = aggregates.TryGetValue(key, out var existing) ? existing.Merge(aggregate) : aggregate;
+            Add(aggregates, row);
         }
+    }
+
+    private static void Add(Dictionary<(int, string), Aggregate> aggregates, Data.Metering.UsageRollup row)
+    {
+        var key = (row.MeterId, row.GroupKey);
+        var aggregate = RollupAggregates.From(row);
+        aggregates[key] = aggregates.TryGetValue(key, out var existing) ? existing.Merge(aggregate) : aggregate;
     }
 
     private async Task AddDistinctValuesAsync(int customerId, DateTime start, DateTime end, Dictionary<(int, string), HashSet<string>> distinct, CancellationToken cancellationToken)
