@@ -43,10 +43,81 @@ public sealed class InvoiceRunner(
     public async Task<InvoiceRunResult> RunOnceAsync(CancellationToken cancellationToken = default)
     {
         var closed = await CloseDuePeriodsAsync(cancellationToken);
+        closed += await CloseLateUsageOfEndedAsync(cancellationToken);
         // Lapsed grants leave the ledger as expired before finalization looks for credit.
         await credits.ExpireDueAsync(Now, cancellationToken);
         var finalized = await FinalizeDueAsync(cancellationToken);
         return new InvoiceRunResult(closed, finalized);
+    }
+
+    /// <summary>
+    /// A subscription that has ended has no next invoice to carry late usage, so late usage of its billed periods gets
+    /// an invoice of its own: a draft dated when it is found (its period is that instant), holding only late-usage lines,
+    /// finalized after the grace period like any other. While one such draft waits, later events land on it. When the
+    /// rollups changed but nothing more is owed, the periods are marked as billed as they stand and no invoice is made.
+    /// </summary>
+    public async Task<int> CloseLateUsageOfEndedAsync(CancellationToken cancellationToken = default)
+    {
+        var now = Now;
+        var ended = await db.Subscriptions.AsNoTracking()
+            .Where(s => s.NextPeriodStart == null && s.EndsAt != null && s.EndsAt <= now && (s.LeasedUntil == null || s.LeasedUntil < now))
+            .Where(s => !db.Invoices.Any(i => i.SubscriptionId == s.Id && i.Status == InvoiceStatuses.Draft))
+            .Where(s => db.Invoices.Any(i => i.SubscriptionId == s.Id && BilledStatuses.Contains(i.Status)
+                && db.UsageRollups.Any(r => r.CustomerId == i.CustomerId
+                    && r.BucketStart > i.PeriodStart.AddHours(-1) && r.BucketStart < i.PeriodEnd
+                    && r.UpdatedAt > i.UsageBilledThrough)))
+            .OrderBy(s => s.Id)
+            .Select(s => s.Id)
+            .Take(options.Value.BatchSize)
+            .ToListAsync(cancellationToken);
+        var closed = 0;
+        var until = now + options.Value.Lease;
+        foreach (var subscriptionId in ended)
+        {
+            var claimed = await db.Subscriptions
+                .Where(s => s.Id == subscriptionId && (s.LeasedUntil == null || s.LeasedUntil < now))
+                .ExecuteUpdateAsync(set => set.SetProperty(s => s.LeasedUntil, until), cancellationToken);
+            if (claimed == 0)
+            {
+                continue;
+            }
+
+            db.ChangeTracker.Clear();
+            var subscription = (await LoadSubscriptionAsync(subscriptionId, tracking: true, cancellationToken))!;
+            var customer = await db.Customers.AsNoTracking().SingleAsync(c => c.Id == subscription.CustomerId, cancellationToken);
+            var readAt = Now;
+            var computed = await ComputeAsync(subscription, customer, new BillingPeriod(readAt, readAt, readAt, readAt), null, cancellationToken);
+            if (computed.Lines.Count == 0)
+            {
+                await MarkLateUsageBilledAsync(computed, readAt, cancellationToken);
+            }
+            else
+            {
+                var totals = InvoiceCalculator.Calculate(new InvoiceInput(computed.Currency, computed.Inputs, [], customer.TaxRate, readAt));
+                db.Invoices.Add(new Invoice
+                {
+                    CustomerId = subscription.CustomerId,
+                    SubscriptionId = subscription.Id,
+                    PeriodStart = readAt,
+                    PeriodEnd = readAt,
+                    Currency = computed.Currency.Code,
+                    TaxRate = customer.TaxRate,
+                    Subtotal = totals.Subtotal,
+                    Tax = totals.Tax,
+                    Total = totals.Total,
+                    UsageReadAt = readAt,
+                    CreatedAt = readAt,
+                    FinalizesAt = readAt + options.Value.GracePeriod,
+                    Lines = ToEntities(computed.Lines, totals),
+                });
+                closed++;
+            }
+
+            subscription.LeasedUntil = null;
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        return closed;
     }
 
     /// <summary>Closes every period that has ended into a draft invoice; answers how many were closed.</summary>

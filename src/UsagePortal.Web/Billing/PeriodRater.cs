@@ -102,7 +102,9 @@ public sealed class PeriodRater(UsagePortalDbContext db, UsageQuery usage)
         ArgumentNullException.ThrowIfNull(meters);
         var calendar = SubscriptionSchedule.Calendar(subscription);
         var phases = PhasesIn(subscription, period.Start, period.End);
-        var currency = Currency.FromCode(phases.Count > 0 ? phases[0].Version.Currency : "USD");
+        // A stretch with no phase (late usage after the end) bills in the currency of the last plan.
+        var currency = Currency.FromCode(phases.Count > 0 ? phases[0].Version.Currency
+            : subscription.Phases.OrderBy(p => p.StartsAt).LastOrDefault()?.PlanVersion?.Currency ?? "USD");
         var lines = new List<RatedLine>();
         var zone = TimeZoneInfo.FindSystemTimeZoneById(subscription.TimeZone);
         foreach (var phase in phases)

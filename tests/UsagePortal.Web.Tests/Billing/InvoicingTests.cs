@@ -324,4 +324,39 @@ public sealed class InvoicingTests(BillingPortal portal) : IClassFixture<Billing
         // 370.49 × 1.5 % = 5.55735, plus 3 × 0.30 = 6.45735 → 6.46.
         Assert.Equal((370.49m, 6.45735m, 646L), (line.Quantity, line.ExactAmount, line.Amount));
     }
+
+    [Fact]
+    public async Task Late_usage_of_a_subscription_that_has_ended_gets_an_invoice_of_its_own_once()
+    {
+        using var api = await portal.ApiClientAsync();
+        var (meter, eventType) = await CountMeterAsync(api);
+        var (customerId, customer) = await portal.CreateBillingCustomerAsync("EUR", "UTC", 0.19m);
+        var version = await portal.CreatePlanVersionAsync("Per call", "EUR", 0, 0, Charges.Standard(meter, "0.10"));
+        var subscription = await portal.SubscribeAsync(customerId, version, new DateTime(2026, 8, 1, 0, 0, 0, DateTimeKind.Utc));
+        await portal.WithServicesAsync(async services =>
+        {
+            // Cancelled to end with August.
+            var db = services.GetRequiredService<UsagePortalDbContext>();
+            var stored = await db.Subscriptions.Include(s => s.Phases).SingleAsync(s => s.Id == subscription);
+            stored.EndsAt = new DateTime(2026, 9, 1, 0, 0, 0, DateTimeKind.Utc);
+            stored.Phases[0].EndsAt = stored.EndsAt;
+            Web.Billing.SubscriptionSchedule.ScheduleFrom(stored, stored.StartsAt);
+            await db.SaveChangesAsync();
+        });
+        await SendAsync(api, eventType, customer, new DateTimeOffset(2026, 8, 10, 0, 0, 0, TimeSpan.Zero), 10, "last-month");
+        await portal.RunInvoicerAsync(new DateTimeOffset(2026, 9, 1, 6, 0, 0, TimeSpan.Zero));
+        Assert.Equal(100, Assert.Single(await portal.InvoicesAsync(subscription)).Subtotal);
+
+        await SendAsync(api, eventType, customer, new DateTimeOffset(2026, 8, 30, 0, 0, 0, TimeSpan.Zero), 5, "after-the-end");
+        await portal.RunInvoicerAsync(new DateTimeOffset(2026, 9, 5, 6, 0, 0, TimeSpan.Zero));
+        await portal.RunInvoicerAsync(new DateTimeOffset(2026, 9, 6, 6, 0, 0, TimeSpan.Zero));
+
+        var invoices = await portal.InvoicesAsync(subscription);
+        Assert.Equal(2, invoices.Count);
+        var late = invoices[1];
+        Assert.Equal((InvoiceStatuses.Finalized, "EUR"), (late.Status, late.Currency));
+        var line = Assert.Single(late.Lines);
+        Assert.Equal(("late_usage", 5m, 50L), (line.Kind, line.Quantity, line.Amount));
+        Assert.Equal((50L, 10L, 60L), (late.Subtotal, late.Tax, late.Total)); // 0.50 + 19 % (0.095 → 0.10)
+    }
 }
