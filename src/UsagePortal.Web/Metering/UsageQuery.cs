@@ -41,14 +41,11 @@ public sealed class UsageQuery(UsagePortalDbContext db)
             if (split.WholeHours is { } whole)
             {
                 await AddRollupsAsync(customerId, whole.Start.UtcDateTime, whole.End.UtcDateTime, aggregates, cancellationToken);
-                if (anyUnique && split.Leading is null && split.Trailing is null)
+                if (anyUnique)
                 {
-                    // Hour-aligned (every billing period is): the database counts distinct values, no value leaves it.
+                    // The database counts the whole hours' distinct values; no value leaves it. Values seen only in
+                    // the partial hours at the edges are added below, after checking which the whole hours already have.
                     counted = (await CountDistinctAsync([customerId], whole.Start.UtcDateTime, whole.End.UtcDateTime, cancellationToken)).GetValueOrDefault(customerId, DistinctCounts.None);
-                }
-                else if (anyUnique)
-                {
-                    await AddDistinctValuesAsync(customerId, whole.Start.UtcDateTime, whole.End.UtcDateTime, distinct, cancellationToken);
                 }
             }
 
@@ -58,6 +55,11 @@ public sealed class UsageQuery(UsagePortalDbContext db)
                 {
                     await AddRawEventsAsync(customerId, range.Start.UtcDateTime, range.End.UtcDateTime, meters, aggregates, distinct, cancellationToken);
                 }
+            }
+
+            if (counted is not null && split.WholeHours is { } hours && distinct.Count > 0)
+            {
+                counted = await WithEdgeValuesAsync(customerId, hours.Start.UtcDateTime, hours.End.UtcDateTime, counted, distinct, cancellationToken);
             }
         }
 
@@ -172,6 +174,37 @@ public sealed class UsageQuery(UsagePortalDbContext db)
             byMeter.Where(m => m.CustomerId == id).ToDictionary(m => m.MeterId, m => (long)m.Count)));
     }
 
+    /// <summary>
+    /// The whole hours' distinct counts plus the edge values they do not already hold, per group and per meter: the exact
+    /// union, with only the (few) edge values sent to the database.
+    /// </summary>
+    private async Task<DistinctCounts> WithEdgeValuesAsync(int customerId, DateTime start, DateTime end, DistinctCounts counted,
+        Dictionary<(int MeterId, string GroupKey), HashSet<string>> edges, CancellationToken cancellationToken)
+    {
+        var byGroup = new Dictionary<(int MeterId, string GroupKey), long>(counted.ByGroup);
+        var byMeter = new Dictionary<int, long>(counted.ByMeter);
+        foreach (var meterId in edges.Keys.Select(k => k.MeterId).Distinct())
+        {
+            var values = edges.Where(e => e.Key.MeterId == meterId).SelectMany(e => e.Value).Distinct(StringComparer.Ordinal).ToList();
+            var known = await db.UsageDistinctValues.AsNoTracking()
+                .Where(d => d.CustomerId == customerId && d.MeterId == meterId && d.BucketStart >= start && d.BucketStart < end && values.Contains(d.Value))
+                .Select(d => new { d.GroupKey, d.Value })
+                .Distinct()
+                .ToListAsync(cancellationToken);
+            var knownInGroup = known.ToLookup(k => k.GroupKey, k => k.Value, StringComparer.Ordinal);
+            foreach (var (key, set) in edges.Where(e => e.Key.MeterId == meterId))
+            {
+                var seen = knownInGroup[key.GroupKey].ToHashSet(StringComparer.Ordinal);
+                byGroup[key] = byGroup.GetValueOrDefault(key) + set.Count(value => !seen.Contains(value));
+            }
+
+            var seenInMeter = known.Select(k => k.Value).ToHashSet(StringComparer.Ordinal);
+            byMeter[meterId] = byMeter.GetValueOrDefault(meterId) + values.Count(value => !seenInMeter.Contains(value));
+        }
+
+        return new DistinctCounts(byGroup, byMeter);
+    }
+
     private async Task AddRollupsAsync(int customerId, DateTime start, DateTime end, Dictionary<(int, string), Aggregate> aggregates, CancellationToken cancellationToken)
     {
         var rows = await db.UsageRollups.AsNoTracking()
@@ -188,19 +221,6 @@ public sealed class UsageQuery(UsagePortalDbContext db)
         var key = (row.MeterId, row.GroupKey);
         var aggregate = RollupAggregates.From(row);
         aggregates[key] = aggregates.TryGetValue(key, out var existing) ? existing.Merge(aggregate) : aggregate;
-    }
-
-    private async Task AddDistinctValuesAsync(int customerId, DateTime start, DateTime end, Dictionary<(int, string), HashSet<string>> distinct, CancellationToken cancellationToken)
-    {
-        var values = await db.UsageDistinctValues.AsNoTracking()
-            .Where(d => d.CustomerId == customerId && d.BucketStart >= start && d.BucketStart < end)
-            .Select(d => new { d.MeterId, d.GroupKey, d.Value })
-            .Distinct()
-            .ToListAsync(cancellationToken);
-        foreach (var value in values)
-        {
-            Set(distinct, (value.MeterId, value.GroupKey)).Add(value.Value);
-        }
     }
 
     private async Task AddRawEventsAsync(int customerId, DateTime start, DateTime end, LoadedMeters meters, Dictionary<(int, string), Aggregate> aggregates, Dictionary<(int, string), HashSet<string>> distinct, CancellationToken cancellationToken)

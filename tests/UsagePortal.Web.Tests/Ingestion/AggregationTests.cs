@@ -70,6 +70,13 @@ public abstract class AggregationTests(MeteringPortal portal)
     }
 
     [Fact]
+    public async Task TotalsAndGroupsMatchTheReferenceWithPartialHoursAtBothEndsAroundWholeOnes()
+    {
+        // Distinct values of the edges are counted once whether or not the whole hours between them hold them too.
+        await AssertMatchesReferenceAsync(Day.AddHours(1).AddMinutes(10), Day.AddHours(5).AddMinutes(50));
+    }
+
+    [Fact]
     public async Task TotalsAndGroupsMatchTheReferenceFromAPartialHourToAWholeOne()
     {
         await AssertMatchesReferenceAsync(Day.AddHours(3).AddMinutes(59).AddSeconds(59), Day.AddHours(6));
