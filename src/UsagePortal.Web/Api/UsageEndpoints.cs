@@ -71,7 +71,7 @@ public static class UsageEndpoints
         ProjectionAnswer? projection = null;
         if (current is not null && rangeStart == current.Start && rangeEnd == current.End)
         {
-            var cost = await costs.CurrentAsync(subscription!, current, now, meters, cancellationToken);
+            var cost = await costs.CurrentTotalsAsync(subscription!, current, now, meters, cancellationToken);
             amounts = new Amounts(cost.Currency, cost.Lines.Where(l => l.Kind == LineKinds.Charge).Select(l => (l.Meter, l.GroupKey, l.Amount)), cost.SoFar);
             projection = new ProjectionAnswer(
                 cost.Currency.FormatMinorUnits(cost.Projection.Total),
