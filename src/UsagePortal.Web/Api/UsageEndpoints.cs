@@ -65,13 +65,24 @@ public static class UsageEndpoints
         var (rangeStart, rangeEnd) = start is null
             ? current is not null ? (current.Start, current.End) : BillingPeriods.CalendarMonth(CustomerFormat.For(customer).TimeZone, now)
             : (start.Value, end!.Value);
-        var report = await usage.GetAsync(customer.Id, rangeStart, rangeEnd, meters, cancellationToken);
+        var isCurrent = current is not null && rangeStart == current.Start && rangeEnd == current.End;
+        UsageReport report;
+        if (isCurrent)
+        {
+            // The current period holds nothing after now, and its cost reads the usage up to now: one read serves both.
+            usage.ShareReads();
+            report = await usage.GetAsync(customer.Id, rangeStart, now < rangeEnd ? now : rangeEnd, meters, cancellationToken);
+        }
+        else
+        {
+            report = await usage.GetAsync(customer.Id, rangeStart, rangeEnd, meters, cancellationToken);
+        }
 
         Amounts? amounts = null;
         ProjectionAnswer? projection = null;
-        if (current is not null && rangeStart == current.Start && rangeEnd == current.End)
+        if (isCurrent)
         {
-            var cost = await costs.CurrentTotalsAsync(subscription!, current, now, meters, cancellationToken);
+            var cost = await costs.CurrentTotalsAsync(subscription!, current!, now, meters, cancellationToken);
             amounts = new Amounts(cost.Currency, cost.Lines.Where(l => l.Kind == LineKinds.Charge).Select(l => (l.Meter, l.GroupKey, l.Amount)), cost.SoFar);
             projection = new ProjectionAnswer(
                 cost.Currency.FormatMinorUnits(cost.Projection.Total),
@@ -85,8 +96,8 @@ public static class UsageEndpoints
 
         return TypedResults.Ok(new UsageAnswer(
             customer.ExternalId,
-            new DateTimeOffset(report.From, TimeSpan.Zero),
-            new DateTimeOffset(report.To, TimeSpan.Zero),
+            new DateTimeOffset(rangeStart, TimeSpan.Zero),
+            new DateTimeOffset(rangeEnd, TimeSpan.Zero),
             amounts?.Currency.Code ?? customer.Currency,
             report.Meters.Select(m => new MeterAnswer(m.Code, m.Name, m.Aggregation.ToWireName(), ApiJson.Decimal(m.Quantity), amounts?.OfMeter(m.Code),
                 m.Groups.Select(g => new GroupAnswer(g.Key, ApiJson.Decimal(g.Quantity), amounts?.OfGroup(m.Code, g.GroupKey))).ToList())).ToList(),

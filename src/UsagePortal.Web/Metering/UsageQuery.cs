@@ -18,6 +18,14 @@ public sealed record UsageReport(DateTime From, DateTime To, IReadOnlyList<Meter
 public sealed class UsageQuery(UsagePortalDbContext db)
 {
     private Dictionary<(int CustomerId, DateTime From, DateTime To), UsageReport>? prefetched;
+    private Dictionary<(int CustomerId, DateTime From, DateTime To), UsageReport>? shared;
+
+    /// <summary>
+    /// From now on, a read of the same customer and range as an earlier one is answered from memory: for one request
+    /// that reads the same usage for its quantities and again for their cost. Never for long-lived work (the invoicer),
+    /// which must see events that arrive meanwhile.
+    /// </summary>
+    public void ShareReads() => shared ??= [];
 
     public async Task<UsageReport> GetAsync(int customerId, DateTime from, DateTime to, CancellationToken cancellationToken = default) =>
         await GetAsync(customerId, from, to, await LoadedMeters.LoadAsync(db, cancellationToken), cancellationToken);
@@ -26,7 +34,8 @@ public sealed class UsageQuery(UsagePortalDbContext db)
     public async Task<UsageReport> GetAsync(int customerId, DateTime from, DateTime to, LoadedMeters meters, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(meters);
-        if (prefetched is not null && prefetched.TryGetValue((customerId, from, to), out var ready))
+        if (prefetched is not null && prefetched.TryGetValue((customerId, from, to), out var ready)
+            || shared is not null && shared.TryGetValue((customerId, from, to), out ready))
         {
             return ready;
         }
@@ -63,7 +72,13 @@ public sealed class UsageQuery(UsagePortalDbContext db)
             }
         }
 
-        return Report(meters, from, to, aggregates, distinct, counted);
+        var report = Report(meters, from, to, aggregates, distinct, counted);
+        if (shared is not null)
+        {
+            shared[(customerId, from, to)] = report;
+        }
+
+        return report;
     }
 
     /// <summary>
