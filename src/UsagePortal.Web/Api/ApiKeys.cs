@@ -70,6 +70,13 @@ public static class ApiKeys
 
     public const string ApiKeyIdItem = "UsagePortal.ApiKeyId";
 
+    /// <summary>The operator key that made a request, as audit entries and <c>CreatedBy</c> columns name it.</summary>
+    public static string Actor(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return $"api-key:{request.HttpContext.Items[ApiKeyIdItem]}";
+    }
+
     private static IResult Unauthorized(HttpContext http, string detail)
     {
         http.Response.Headers.WWWAuthenticate = "Bearer";

@@ -57,7 +57,7 @@ public static class CreditsEndpoints
                 return Problems.Validation("The credit grant is not valid; nothing was granted.", errors);
             }
 
-            var (grant, invalid) = await credits.GrantAsync(customerId.Value, amount, reason, expiresAt, InvoicesEndpoints.Actor(request), cancellationToken);
+            var (grant, invalid) = await credits.GrantAsync(customerId.Value, amount, reason, expiresAt, ApiKeys.Actor(request), cancellationToken);
             if (grant is null)
             {
                 return Problems.Validation("The credit grant is not valid; nothing was granted.", invalid);

@@ -50,7 +50,7 @@ public static class CustomersEndpoints
             return problem;
         }
 
-        var actor = $"api-key:{request.HttpContext.Items[ApiKeys.ApiKeyIdItem]}";
+        var actor = ApiKeys.Actor(request);
         for (var attempt = 1; ; attempt++)
         {
             try

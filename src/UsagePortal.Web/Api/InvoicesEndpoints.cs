@@ -127,7 +127,7 @@ public static class InvoicesEndpoints
             return problem;
         }
 
-        var result = await corrections.VoidAsync(invoiceId, body!.Reason, Actor(request), cancellationToken);
+        var result = await corrections.VoidAsync(invoiceId, body!.Reason, ApiKeys.Actor(request), cancellationToken);
         return result.Succeeded
             ? TypedResults.Ok(InvoiceAnswers.From((await InvoiceAnswers.LoadOneAsync(db, invoiceId, cancellationToken))!))
             : Failure(result.Problem, result.Errors, id, "The invoice was not voided.");
@@ -156,7 +156,7 @@ public static class InvoicesEndpoints
                 return Problems.Validation("The credit note is not valid; nothing was issued.", errors);
             }
 
-            var result = await corrections.IssueCreditNoteAsync(invoiceId, amount, reason, Actor(request), cancellationToken);
+            var result = await corrections.IssueCreditNoteAsync(invoiceId, amount, reason, ApiKeys.Actor(request), cancellationToken);
             if (!result.Succeeded)
             {
                 return Failure(result.Problem, result.Errors, id, "The credit note is not valid; nothing was issued.");
@@ -166,9 +166,6 @@ public static class InvoicesEndpoints
             return TypedResults.Created($"/api/v1/invoices/{invoiceId}", answer);
         }
     }
-
-    /// <summary>The API key that made the change, as the audit log names it.</summary>
-    internal static string Actor(HttpRequest request) => $"api-key:{request.HttpContext.Items[ApiKeys.ApiKeyIdItem]}";
 
     /// <summary>Reads a JSON object body (decimals may then be strings or numbers), or a problem.</summary>
     internal static async Task<(JsonDocument? Body, IResult? Problem)> ReadObjectAsync(HttpRequest request, CancellationToken cancellationToken)

@@ -49,7 +49,7 @@ public static class MetersEndpoints
             Filters = (body.Filters ?? []).ToDictionary(f => f.Key, f => (IReadOnlyList<string>)(f.Value ?? [])),
             GroupBy = body.GroupBy ?? [],
         };
-        var (saved, invalid) = await meters.SaveAsync(definition, $"api-key:{request.HttpContext.Items[ApiKeys.ApiKeyIdItem]}", cancellationToken);
+        var (saved, invalid) = await meters.SaveAsync(definition, ApiKeys.Actor(request), cancellationToken);
         errors.AddRange(invalid.Where(e => !(e.Field == "aggregation" && errors.Any(x => x.Field == "aggregation"))));
         if (errors.Count > 0 || saved is null)
         {

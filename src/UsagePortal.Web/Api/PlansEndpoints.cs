@@ -69,7 +69,7 @@ public static class PlansEndpoints
 
         using (document)
         {
-            var (saved, errors) = await plans.PublishAsync(document.RootElement, $"api-key:{request.HttpContext.Items[ApiKeys.ApiKeyIdItem]}", cancellationToken);
+            var (saved, errors) = await plans.PublishAsync(document.RootElement, ApiKeys.Actor(request), cancellationToken);
             if (saved is null)
             {
                 return Problems.Validation("The plan is not valid; nothing was stored.", errors);

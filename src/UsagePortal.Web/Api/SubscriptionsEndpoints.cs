@@ -5,15 +5,6 @@ namespace UsagePortal.Web.Api;
 
 public static class SubscriptionsEndpoints
 {
-    public sealed record SubscriptionRequest(
-        string? Customer,
-        string? Plan,
-        int? PlanVersion,
-        string? StartDate,
-        string? BillingAnchor,
-        string? TimeZone,
-        JsonElement? Overrides);
-
     public sealed record CancelRequest(string? At);
 
     public sealed record PlanChangeRequest(string? Plan, int? PlanVersion, string? At);
@@ -106,19 +97,18 @@ public static class SubscriptionsEndpoints
 
     private static DateTimeOffset? Instant(DateTime? utc) => utc is { } value ? Instant(value) : null;
 
-    private static string Actor(HttpRequest request) => $"api-key:{request.HttpContext.Items[ApiKeys.ApiKeyIdItem]}";
 
     private static async Task<IResult> CreateAsync(HttpRequest request, SubscriptionService subscriptions, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var (body, problem) = await ApiJson.ReadAsync<SubscriptionRequest>(request, cancellationToken);
+        var (body, problem) = await ApiJson.ReadAsync<SubscribeRequest>(request, cancellationToken);
         if (problem is not null)
         {
             return problem;
         }
 
         var outcome = await subscriptions.SubscribeAsync(
-            new SubscribeRequest(body!.Customer, body.Plan, body.PlanVersion, body.StartDate, body.BillingAnchor, body.TimeZone, body.Overrides),
-            Actor(request), cancellationToken);
+            body!,
+            ApiKeys.Actor(request), cancellationToken);
         return outcome.Value is { } created
             ? TypedResults.Created($"/api/v1/subscriptions/{created.Subscription.Id}", Answer(created, clock.GetUtcNow().UtcDateTime))
             : Failed(outcome, "The subscription is not valid; nothing was stored.");
@@ -152,7 +142,7 @@ public static class SubscriptionsEndpoints
             return problem;
         }
 
-        var outcome = await subscriptions.CancelAsync(number, body!.At, Actor(request), cancellationToken);
+        var outcome = await subscriptions.CancelAsync(number, body!.At, ApiKeys.Actor(request), cancellationToken);
         return outcome.Value is { } canceled ? TypedResults.Ok(Answer(canceled, clock.GetUtcNow().UtcDateTime)) : Failed(outcome, "The subscription was not canceled.");
     }
 
@@ -169,7 +159,7 @@ public static class SubscriptionsEndpoints
             return problem;
         }
 
-        var outcome = await subscriptions.ChangePlanAsync(number, body!.Plan, body.PlanVersion, body.At, Actor(request), cancellationToken);
+        var outcome = await subscriptions.ChangePlanAsync(number, body!.Plan, body.PlanVersion, body.At, ApiKeys.Actor(request), cancellationToken);
         return outcome.Value is { } changed ? TypedResults.Ok(Answer(changed, clock.GetUtcNow().UtcDateTime)) : Failed(outcome, "The plan was not changed.");
     }
 

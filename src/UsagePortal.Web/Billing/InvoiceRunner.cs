@@ -93,23 +93,8 @@ public sealed class InvoiceRunner(
             }
             else
             {
-                var totals = InvoiceCalculator.Calculate(new InvoiceInput(computed.Currency, computed.Inputs, [], customer.TaxRate, readAt));
-                db.Invoices.Add(new Invoice
-                {
-                    CustomerId = subscription.CustomerId,
-                    SubscriptionId = subscription.Id,
-                    PeriodStart = readAt,
-                    PeriodEnd = readAt,
-                    Currency = computed.Currency.Code,
-                    TaxRate = customer.TaxRate,
-                    Subtotal = totals.Subtotal,
-                    Tax = totals.Tax,
-                    Total = totals.Total,
-                    UsageReadAt = readAt,
-                    CreatedAt = readAt,
-                    FinalizesAt = readAt + options.Value.GracePeriod,
-                    Lines = ToEntities(computed.Lines, totals),
-                });
+                // The draft's period is the instant the late usage was found; it follows the normal grace period.
+                db.Invoices.Add(NewDraft(subscription, customer, readAt, readAt, computed, readAt));
                 closed++;
             }
 
@@ -294,27 +279,8 @@ public sealed class InvoiceRunner(
     /// <summary>The draft of the (tracked) subscription's period [start, end); the subscription is moved on to the next period and released.</summary>
     private async Task<Invoice> DraftAsync(Subscription subscription, Customer customer, DateTime start, DateTime end, DateTime readAt, ILookup<int, LateCandidate>? late, CancellationToken cancellationToken)
     {
-        var nominal = SubscriptionSchedule.Calendar(subscription).PeriodAt(start);
-        var period = new BillingPeriod(start, end, nominal?.NominalStart ?? start, nominal?.NominalEnd ?? end);
-        var draft = await ComputeAsync(subscription, customer, period, late, cancellationToken);
-        var totals = InvoiceCalculator.Calculate(new InvoiceInput(draft.Currency, draft.Inputs, [], customer.TaxRate, readAt));
-        var invoice = new Invoice
-        {
-            CustomerId = subscription.CustomerId,
-            SubscriptionId = subscription.Id,
-            PeriodStart = start,
-            PeriodEnd = end,
-            Currency = draft.Currency.Code,
-            TaxRate = customer.TaxRate,
-            Subtotal = totals.Subtotal,
-            CreditsApplied = 0,
-            Tax = totals.Tax,
-            Total = totals.Total,
-            UsageReadAt = readAt,
-            CreatedAt = readAt,
-            FinalizesAt = end + options.Value.GracePeriod,
-            Lines = ToEntities(draft.Lines, totals),
-        };
+        var period = PeriodOf(subscription, start, end);
+        var invoice = NewDraft(subscription, customer, start, end, await ComputeAsync(subscription, customer, period, late, cancellationToken), readAt);
         SubscriptionSchedule.ScheduleFrom(subscription, period.NominalEnd);
         subscription.LeasedUntil = null;
         return invoice;
@@ -407,10 +373,35 @@ public sealed class InvoiceRunner(
         return finalized;
     }
 
-    private static BillingPeriod PeriodOf(Subscription subscription, Invoice draft)
+    private static BillingPeriod PeriodOf(Subscription subscription, Invoice draft) => PeriodOf(subscription, draft.PeriodStart, draft.PeriodEnd);
+
+    /// <summary>[start, end) with the nominal month it belongs to (for proration); a stretch past the end is its own.</summary>
+    private static BillingPeriod PeriodOf(Subscription subscription, DateTime start, DateTime end)
     {
-        var nominal = SubscriptionSchedule.Calendar(subscription).PeriodAt(draft.PeriodStart);
-        return new BillingPeriod(draft.PeriodStart, draft.PeriodEnd, nominal?.NominalStart ?? draft.PeriodStart, nominal?.NominalEnd ?? draft.PeriodEnd);
+        var nominal = SubscriptionSchedule.Calendar(subscription).PeriodAt(start);
+        return new BillingPeriod(start, end, nominal?.NominalStart ?? start, nominal?.NominalEnd ?? end);
+    }
+
+    /// <summary>A draft invoice of [start, end) holding the computed lines, totalled without credit (credit is applied at finalization).</summary>
+    private Invoice NewDraft(Subscription subscription, Customer customer, DateTime start, DateTime end, Computed computed, DateTime readAt)
+    {
+        var totals = InvoiceCalculator.Calculate(new InvoiceInput(computed.Currency, computed.Inputs, [], customer.TaxRate, readAt));
+        return new Invoice
+        {
+            CustomerId = subscription.CustomerId,
+            SubscriptionId = subscription.Id,
+            PeriodStart = start,
+            PeriodEnd = end,
+            Currency = computed.Currency.Code,
+            TaxRate = customer.TaxRate,
+            Subtotal = totals.Subtotal,
+            Tax = totals.Tax,
+            Total = totals.Total,
+            UsageReadAt = readAt,
+            CreatedAt = readAt,
+            FinalizesAt = end + options.Value.GracePeriod,
+            Lines = ToEntities(computed.Lines, totals),
+        };
     }
 
     /// <summary>The compare-and-set that finalizes a draft with its totals; false when it is not a draft (any more).</summary>
