@@ -35,7 +35,7 @@ internal sealed class DemoBillingSeeder(UsagePortalDbContext db, CreditService c
     public async Task SeedAsync(CancellationToken cancellationToken = default)
     {
         var demo = options.Value;
-        var growth = await EnsurePlanAsync("growth", "Growth", "USD", flatFee: 4900, commitment: 15000, cancellationToken);
+        var growth = await EnsurePlanAsync("growth", "Growth", "USD", flatFee: 4900, commitment: 5000, cancellationToken);
         var growthEu = await EnsurePlanAsync("growth-eu", "Growth (EUR)", "EUR", flatFee: 3900, commitment: 12000, cancellationToken);
         var now = clock.GetUtcNow().UtcDateTime;
         foreach (var (externalId, version, credit) in new[] { (demo.CustomerExternalId, growth, "25.00"), ("globex", growthEu, null) })
