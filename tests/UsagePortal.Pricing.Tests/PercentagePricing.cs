@@ -34,14 +34,55 @@ public class PercentagePricing
     }
 
     [Fact]
-    public void ChargesNothingForZeroUnitsNotEvenTheFixedAmount()
+    public void ChargesNothingForZeroUnitsNotEvenTheFixedAmountWithoutPerTransactionLimits()
     {
-        var strategy = Build.Percentage(new PercentageProperties(Rate: 1, FixedAmount: 0.5m, PerTransactionMinAmount: 2m));
+        var strategy = Build.Percentage(new PercentageProperties(Rate: 1, FixedAmount: 0.5m));
 
         var result = strategy.Price(Usage.OfEvents(0m, 0m));
 
         Assert.Equal(0m, result.Amount);
         Assert.Empty(result.Breakdown);
+    }
+
+    [Fact]
+    public void ChargesTheMinimumForEveryPaidEventOfValueZero()
+    {
+        // PRODUCT.md: with per-transaction bounds each paid event is priced on its own, and a paid event of value 0
+        // still pays the minimum. Two events of 0: each is 0 × 1 % + 0.50 = 0.50, raised to the minimum of 2.
+        var strategy = Build.Percentage(new PercentageProperties(Rate: 1, FixedAmount: 0.5m, PerTransactionMinAmount: 2m));
+
+        var result = strategy.Price(Usage.OfEvents(0m, 0m));
+
+        Assert.Equal(4m, result.Amount);
+        var raised = Assert.Single(result.Breakdown);
+        Assert.Equal((BreakdownKind.RaisedToMinimum, 2L, 0m), (raised.Kind, raised.EventCount, raised.Units));
+    }
+
+    [Fact]
+    public void ChargesTheMinimumForZeroValuedEventsKnownOnlyByTheirCount()
+    {
+        // Values are never negative, so 0 units over 3 events means three events of 0.
+        var strategy = Build.Percentage(new PercentageProperties(Rate: 1, PerTransactionMinAmount: 0.25m, PerTransactionMaxAmount: 9m));
+
+        Assert.Equal(0.75m, strategy.Price(new Usage(0m, EventCount: 3)).Amount);
+    }
+
+    [Fact]
+    public void ChargesTheMinimumForAZeroValuedEventAmongOthers()
+    {
+        var strategy = Build.Percentage(new PercentageProperties(Rate: 10, PerTransactionMinAmount: 1m));
+
+        // 100 → 10; 0 → 0 raised to 1; 5 → 0.5 raised to 1.
+        Assert.Equal(12m, strategy.Price(Usage.OfEvents(100m, 0m, 5m)).Amount);
+    }
+
+    [Fact]
+    public void LeavesFreeZeroValuedEventsFreeEvenWithAMinimum()
+    {
+        var strategy = Build.Percentage(new PercentageProperties(Rate: 1, FreeUnitsPerEvents: 1, PerTransactionMinAmount: 2m));
+
+        // The first event is free; the second (value 0) is paid and pays the minimum.
+        Assert.Equal(2m, strategy.Price(Usage.OfEvents(0m, 0m)).Amount);
     }
 
     [Fact]
@@ -111,13 +152,41 @@ public class PercentagePricing
     }
 
     [Fact]
-    public void TreatsZeroAllowancesAsNothingFree()
+    public void TreatsAnEventAllowanceOfZeroAsNoneSoTheAmountAllowanceStillApplies()
     {
-        var result = Build.Percentage(new PercentageProperties(
+        // PRODUCT.md: an allowance of 0 means none, exactly like an unset one. With only the 250 amount allowance:
+        // event 1 (100) is free, event 2 crosses 250 and 50 of it is rated, event 3 is paid in full.
+        var withZero = Build.Percentage(new PercentageProperties(
                 Rate: 1, FixedAmount: 0.5m, FreeUnitsPerEvents: 0, FreeUnitsPerTotalAggregation: 250m))
             .Price(ThreeEvents);
+        var unset = Build.Percentage(new PercentageProperties(Rate: 1, FixedAmount: 0.5m, FreeUnitsPerTotalAggregation: 250m))
+            .Price(ThreeEvents);
+
+        Assert.Equal(3.5m + 1m, withZero.Amount);
+        Assert.Equal(unset.Amount, withZero.Amount);
+    }
+
+    [Fact]
+    public void TreatsAnAmountAllowanceOfZeroAsNoneSoTheEventAllowanceStillApplies()
+    {
+        // Before: freeUnitsPerTotalAggregation "0" made every event paid, cancelling the two free events.
+        var withZero = Build.Percentage(new PercentageProperties(
+                Rate: 1, FixedAmount: 0.5m, FreeUnitsPerEvents: 2, FreeUnitsPerTotalAggregation: 0m))
+            .Price(ThreeEvents);
+
+        Assert.Equal(3m + 0.5m, withZero.Amount);
+        Assert.Equal(2, withZero.Breakdown.Single(r => r.Kind == BreakdownKind.Free).EventCount);
+    }
+
+    [Fact]
+    public void TreatsBothAllowancesOfZeroAsNoAllowanceAtAll()
+    {
+        var result = Build.Percentage(new PercentageProperties(
+                Rate: 1, FixedAmount: 0.5m, FreeUnitsPerEvents: 0, FreeUnitsPerTotalAggregation: 0m))
+            .Price(new Usage(600m, EventCount: 3));
 
         Assert.Equal(6m + 1.5m, result.Amount);
+        Assert.DoesNotContain(result.Breakdown, r => r.Kind == BreakdownKind.Free);
     }
 
     [Fact]

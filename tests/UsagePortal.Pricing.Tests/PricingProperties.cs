@@ -71,8 +71,9 @@ public class PricingProperties
         {
             var (properties, values) = input;
             var units = values.Sum();
-            var freeByEvents = properties.FreeUnitsPerEvents is { } n ? values.Take((int)n).Sum() : decimal.MaxValue;
-            var freeByAmount = properties.FreeUnitsPerTotalAggregation ?? decimal.MaxValue;
+            // An allowance of 0 is no allowance (PRODUCT.md), like an unset one.
+            var freeByEvents = properties.FreeUnitsPerEvents is { } n and > 0 ? values.Take((int)n).Sum() : decimal.MaxValue;
+            var freeByAmount = properties.FreeUnitsPerTotalAggregation is { } x and > 0m ? x : decimal.MaxValue;
             var free = Math.Min(units, Math.Min(freeByEvents, freeByAmount));
 
             var result = Build.Percentage(properties).Price(Usage.OfEvents(values));

@@ -10,11 +10,13 @@ namespace UsagePortal.Pricing;
 /// <item>Units are the summed amount. When event values are given they must be non-negative, in time
 /// order, their sum must equal units and their number the event count; a mismatch is an input error,
 /// never silently resolved.</item>
-/// <item>0 units cost 0: no fixed fee and no minimum, even when zero-valued events exist.</item>
+/// <item>An allowance of 0 means none, exactly like an unset one.</item>
+/// <item>Without per-transaction limits, 0 units cost 0: no fixed fee, even when zero-valued events exist. With limits,
+/// every paid event is priced on its own, so a paid event of value 0 still pays the minimum; with no events nothing is due.</item>
 /// <item>Event i (in order) is free when at least one allowance is set and it is within the first
 /// <c>freeUnitsPerEvents</c> events (if set) and the running total including it is strictly below
 /// <c>freeUnitsPerTotalAggregation</c> (if set). With both set this makes the smaller free amount win:
-/// the free amount is min(sum of the first N events, X). An allowance of 0 frees nothing.</item>
+/// the free amount is min(sum of the first N events, X).</item>
 /// <item>The crossing event (the first non-free event while still within the first N events and with
 /// the running total before it below X) is a paid event: it pays the fixed fee and only
 /// <c>running total − X</c> of it carries the rate. A running total that lands exactly on X therefore
@@ -40,8 +42,12 @@ public sealed class PercentageStrategy : PricingStrategy
     /// <inheritdoc />
     public override bool RequiresEventValues => HasAllowance || HasLimits;
 
-    private bool HasAllowance =>
-        properties.FreeUnitsPerEvents is not null || properties.FreeUnitsPerTotalAggregation is not null;
+    private bool HasAllowance => FreeEvents is not null || FreeAmount is not null;
+
+    // An allowance of 0 is no allowance: it must not cancel the other one (PRODUCT.md, percentage).
+    private long? FreeEvents => properties.FreeUnitsPerEvents is > 0 ? properties.FreeUnitsPerEvents : null;
+
+    private decimal? FreeAmount => properties.FreeUnitsPerTotalAggregation is > 0m ? properties.FreeUnitsPerTotalAggregation : null;
 
     private bool HasLimits =>
         properties.PerTransactionMinAmount is not null || properties.PerTransactionMaxAmount is not null;
@@ -88,7 +94,7 @@ public sealed class PercentageStrategy : PricingStrategy
     /// <inheritdoc />
     protected override PriceResult Compute(Usage usage)
     {
-        if (usage.Units == 0)
+        if (usage.Units == 0 && !(HasLimits && usage.EventCount > 0))
         {
             return PriceResult.Zero;
         }
@@ -98,7 +104,9 @@ public sealed class PercentageStrategy : PricingStrategy
             return PriceResult.FromRows([Rated(usage.Units, usage.EventCount)]);
         }
 
-        var events = Classify(usage.EventValues!);
+        // With 0 units and no values given, every event (values are never negative) was worth 0.
+        var values = usage.EventValues ?? [.. Enumerable.Repeat(0m, checked((int)usage.EventCount))];
+        var events = Classify(values);
         var rows = new List<BreakdownRow>();
         var free = events.Where(e => e.IsFree).ToList();
         if (HasAllowance)
@@ -174,8 +182,8 @@ public sealed class PercentageStrategy : PricingStrategy
     private List<EventShare> Classify(IReadOnlyList<decimal> values)
     {
         var hasAllowance = HasAllowance;
-        var freeEvents = properties.FreeUnitsPerEvents;
-        var freeAmount = properties.FreeUnitsPerTotalAggregation;
+        var freeEvents = FreeEvents;
+        var freeAmount = FreeAmount;
         var shares = new List<EventShare>(values.Count);
         var runningTotal = 0m;
         for (var i = 0; i < values.Count; i++)
