@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Unicode;
 
 namespace UsagePortal.Metering;
@@ -313,6 +314,11 @@ public static class EventBatchReader
                 attributes.Fail(context, names, index, Attribute.Time,
                     $"{names.Phrase(Attribute.Time)} must be an RFC 3339 timestamp with an offset, such as 2025-01-31T12:00:00Z, not \"{Shorten(attributes.Time)}\".");
             }
+            else if (context.ReceivedAt - time > options.MaxEventAge)
+            {
+                attributes.Fail(context, names, index, Attribute.Time, string.Create(CultureInfo.InvariantCulture,
+                    $"{names.Phrase(Attribute.Time)} {time:yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'} is more than {Describe(options.MaxEventAge)} before the request was received ({context.ReceivedAt:yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'}); older events are rejected."));
+            }
             else if (time - context.ReceivedAt > options.MaxFutureSkew)
             {
                 attributes.Fail(context, names, index, Attribute.Time, string.Create(CultureInfo.InvariantCulture,
@@ -356,8 +362,21 @@ public static class EventBatchReader
             attributes.Fail(context, names, index, attribute, string.Create(CultureInfo.InvariantCulture,
                 $"{names.Phrase(attribute)} is {value.Length:N0} characters long; the limit is {context.Options.MaxAttributeLength:N0}."));
         }
+        else if (IndexOfControlCharacter(value) is var control and >= 0)
+        {
+            attributes.Fail(context, names, index, attribute, string.Create(CultureInfo.InvariantCulture,
+                $"{names.Phrase(attribute)} must not contain control characters; it holds U+{(int)value[control]:X4} at position {control + 1}."));
+        }
 
         return value;
+    }
+
+    /// <summary>The first C0 control character or DEL, or -1: ids and names are stored and shown, never control text.</summary>
+    private static int IndexOfControlCharacter(string value)
+    {
+        var c0 = value.AsSpan().IndexOfAnyInRange('\u0000', '\u001F');
+        var delete = value.IndexOf('\u007F', StringComparison.Ordinal);
+        return c0 < 0 ? delete : delete < 0 ? c0 : Math.Min(c0, delete);
     }
 
     private static Attribute Identify(ref Utf8JsonReader reader)
@@ -434,7 +453,9 @@ public static class EventBatchReader
     };
 
     private static string Describe(TimeSpan span) =>
-        span.TotalSeconds % 60 == 0
+        span.TotalDays >= 1 && span.Ticks % TimeSpan.TicksPerDay == 0
+            ? string.Create(CultureInfo.InvariantCulture, $"{span.TotalDays:0} day{(span.TotalDays == 1 ? "" : "s")}")
+            : span.TotalSeconds % 60 == 0
             ? string.Create(CultureInfo.InvariantCulture, $"{span.TotalMinutes:0} minute{(span.TotalMinutes == 1 ? "" : "s")}")
             : string.Create(CultureInfo.InvariantCulture, $"{span.TotalSeconds:0.###} seconds");
 
@@ -559,8 +580,48 @@ public static class EventBatchReader
         public EventBatch Reject(EventContentMode? mode, EventBatchStatus status, string field, string reason) =>
             new(mode, status, [], [new EventError(null, field, reason)]);
 
-        public EventBatch Finish(EventContentMode mode) => errors is null
-            ? new EventBatch(mode, EventBatchStatus.Valid, Events, [])
-            : new EventBatch(mode, EventBatchStatus.InvalidEvents, [], errors);
+        public EventBatch Finish(EventContentMode mode)
+        {
+            if (errors is null)
+            {
+                CheckRepeats(mode);
+            }
+
+            return errors is null
+                ? new EventBatch(mode, EventBatchStatus.Valid, Events, [])
+                : new EventBatch(mode, EventBatchStatus.InvalidEvents, [], errors);
+        }
+
+        /// <summary>
+        /// A repeat of an event inside one request is a retry and stored once; the same (source, id) with different
+        /// content is a sender's bug, and keeping either one silently would lose the other.
+        /// </summary>
+        private void CheckRepeats(EventContentMode mode)
+        {
+            var first = new Dictionary<(string Source, string Id), int>(Events.Count);
+            var names = mode == EventContentMode.Binary ? FieldNames.Binary : FieldNames.Json;
+            for (var index = 0; index < Events.Count; index++)
+            {
+                var e = Events[index];
+                if (!first.TryAdd((e.Source, e.Id), index))
+                {
+                    var earlier = first[(e.Source, e.Id)];
+                    if (!SameContent(Events[earlier], e))
+                    {
+                        var field = names.Field(Attribute.Id);
+                        Error(earlier, field, string.Create(CultureInfo.InvariantCulture,
+                            $"Event {index} has the same source and id (\"{Shorten(e.Source)}\", \"{Shorten(e.Id)}\") with different content; an id names one event."));
+                        Error(index, field, string.Create(CultureInfo.InvariantCulture,
+                            $"Event {earlier} has the same source and id (\"{Shorten(e.Source)}\", \"{Shorten(e.Id)}\") with different content; an id names one event."));
+                    }
+                }
+            }
+
+            errors = errors?.OrderBy(e => e.Index ?? -1).ToList();
+        }
+
+        private static bool SameContent(IncomingEvent a, IncomingEvent b) =>
+            a.Type == b.Type && a.Subject == b.Subject && a.Time == b.Time
+            && (a.DataJson == b.DataJson || JsonNode.DeepEquals(JsonNode.Parse(a.DataJson), JsonNode.Parse(b.DataJson)));
     }
 }

@@ -17,4 +17,7 @@ public sealed record EventReaderOptions
 
     /// <summary>How far after the moment of receipt an event's <c>time</c> may lie.</summary>
     public TimeSpan MaxFutureSkew { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How far before the moment of receipt an event's <c>time</c> may lie: 730 days, the same as the back-dating limit of subscriptions.</summary>
+    public TimeSpan MaxEventAge { get; init; } = TimeSpan.FromDays(730);
 }

@@ -114,6 +114,76 @@ public sealed class MeterEvaluator
         return true;
     }
 
+    /// <summary>
+    /// What this meter cannot use in the places it reads of an event it would otherwise count (its type, then its
+    /// filters match): a filtered, grouped or unique-counted value longer than <see cref="MeterValues.MaxStringLength"/>,
+    /// or a present property that is not a number <see cref="MeterValues.CheckNumber"/> accepts. Fields are named
+    /// <c>data.path</c>; none when the event is fine for this meter.
+    /// </summary>
+    public IReadOnlyList<(string Field, string Reason)> Check(IncomingEvent e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        if (!string.Equals(e.Type, eventType, StringComparison.Ordinal))
+        {
+            return [];
+        }
+
+        List<(string Field, string Reason)>? problems = null;
+        var data = e.Data;
+        var counted = true;
+        foreach (var (path, allowed) in filters)
+        {
+            if (!data.TryGetValue(path, out var value))
+            {
+                counted = false;
+                continue;
+            }
+
+            if (MeterValues.CheckText(value) is { } tooLong)
+            {
+                (problems ??= []).Add(("data." + path.Text, $"{tooLong} (meter '{Meter.Code}' filters on it)"));
+            }
+            else if (!IsScalar(value.Kind) || !allowed.Contains(value.Text))
+            {
+                counted = false;
+            }
+        }
+
+        if (!counted)
+        {
+            return problems ?? [];
+        }
+
+        foreach (var path in groupBy)
+        {
+            if (data.TryGetValue(path, out var value) && MeterValues.CheckText(value) is { } tooLong)
+            {
+                (problems ??= []).Add(("data." + path.Text, $"{tooLong} (meter '{Meter.Code}' groups by it)"));
+            }
+        }
+
+        if (property is not null && data.TryGetValue(property, out var read))
+        {
+            var problem = aggregation == MeterAggregation.UniqueCount
+                ? (read.IsNull ? null : MeterValues.CheckText(read))
+                : MeterValues.CheckNumber(read);
+            if (problem is not null)
+            {
+                (problems ??= []).Add(("data." + property.Text, $"{problem} (meter '{Meter.Code}' {Verb(aggregation)} it)"));
+            }
+        }
+
+        return problems ?? [];
+    }
+
+    private static string Verb(MeterAggregation aggregation) => aggregation switch
+    {
+        MeterAggregation.Sum => "sums",
+        MeterAggregation.Max => "takes the largest of",
+        MeterAggregation.Latest => "keeps the latest of",
+        _ => "counts the distinct values of",
+    };
+
     private string BuildGroupKey(EventData data)
     {
         if (groupBy.Length == 0)
