@@ -16,6 +16,9 @@ public sealed class IngestionOptions
 
     /// <summary>The most events in one batch.</summary>
     public int MaxEventsPerBatch { get; set; } = 10_000;
+
+    /// <summary>How old an event may be: 730 days (about 24 months) by default, the same as <c>Billing:MaxBackdate</c>.</summary>
+    public TimeSpan MaxEventAge { get; set; } = TimeSpan.FromDays(730);
 }
 
 public static class EventsEndpoints
@@ -66,14 +69,22 @@ public static class EventsEndpoints
         }
 
         var buffer = new ArrayBufferWriter<byte>(http.Request.ContentLength is > 0 and var length ? (int)length : 64 * 1024);
-        if (!await TryReadBodyAsync(http.Request.Body, buffer, limits.MaxBodyBytes, cancellationToken))
+        try
         {
+            if (!await TryReadBodyAsync(http.Request.Body, buffer, limits.MaxBodyBytes, cancellationToken))
+            {
+                return TooLarge(limits);
+            }
+        }
+        catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            // A chunked body has no length to check first: the server stops it once it passes the limit set above.
             return TooLarge(limits);
         }
 
         var headers = http.Request.Headers.Select(h => new KeyValuePair<string, string>(h.Key, h.Value.ToString()));
         var batch = EventBatchReader.Read(http.Request.ContentType, headers, buffer.WrittenSpan, clock.GetUtcNow(),
-            EventReaderOptions.Default with { MaxEventsPerBatch = limits.MaxEventsPerBatch });
+            EventReaderOptions.Default with { MaxEventsPerBatch = limits.MaxEventsPerBatch, MaxEventAge = limits.MaxEventAge });
         var errors = batch.Errors.Select(e => new ProblemError(e.Field, e.Reason, e.Index)).ToList();
         switch (batch.Status)
         {
@@ -88,9 +99,14 @@ public static class EventsEndpoints
         }
 
         var (customers, unknown) = await ingestion.ResolveCustomersAsync(batch.Events, cancellationToken);
-        if (unknown.Count > 0)
+        var unusable = await ingestion.CheckValuesAsync(batch.Events, cancellationToken);
+        if (unknown.Count > 0 || unusable.Count > 0)
         {
-            return Problems.Validation($"Events for an unknown customer: {unknown.Count}; nothing was stored.", unknown);
+            List<ProblemError> all = [.. unknown.Concat(unusable).OrderBy(e => e.Index)];
+            var detail = unusable.Count == 0
+                ? $"Events for an unknown customer: {unknown.Count}; nothing was stored."
+                : $"Events not valid: {all.Select(e => e.Index).Distinct().Count()}; nothing was stored.";
+            return Problems.Validation(detail, all);
         }
 
         var result = await ingestion.IngestAsync(batch.Events, customers, cancellationToken);

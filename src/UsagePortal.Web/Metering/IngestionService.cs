@@ -61,6 +61,34 @@ public sealed class IngestionService(UsagePortalDbContext db, TimeProvider clock
         return (customers, errors);
     }
 
+    /// <summary>
+    /// Every value a meter would read but cannot use (PRODUCT.md, "Event values"), by event index and field: such a
+    /// batch is refused as a whole rather than stored with events that silently do not count.
+    /// </summary>
+    public async Task<IReadOnlyList<ProblemError>> CheckValuesAsync(IReadOnlyList<IncomingEvent> events, CancellationToken cancellationToken)
+    {
+        var meters = await meterCache.GetAsync(db, cancellationToken);
+        var errors = new List<ProblemError>();
+        for (var index = 0; index < events.Count; index++)
+        {
+            var incoming = events[index];
+            var time = incoming.Time.UtcDateTime;
+            foreach (var meter in meters.ForEventType(incoming.Type))
+            {
+                foreach (var (field, reason) in meter.At(time).Check(incoming))
+                {
+                    // Two meters reading one bad value make one error.
+                    if (!errors.Any(e => e.Index == index && e.Field == field))
+                    {
+                        errors.Add(new ProblemError(field, reason, index));
+                    }
+                }
+            }
+        }
+
+        return errors;
+    }
+
     /// <summary>Stores <paramref name="events"/> (all valid, all of known customers) and counts the new ones.</summary>
     public async Task<IngestResult> IngestAsync(IReadOnlyList<IncomingEvent> events, IReadOnlyDictionary<string, int> customers, CancellationToken cancellationToken)
     {
