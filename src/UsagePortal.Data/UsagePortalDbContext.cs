@@ -191,6 +191,7 @@ public sealed class UsagePortalDbContext(DbContextOptions<UsagePortalDbContext> 
             subscription.Property(s => s.BillingAnchor).HasMaxLength(20);
             subscription.Property(s => s.TimeZone).HasMaxLength(64);
             subscription.Property(s => s.CreatedBy).HasMaxLength(256);
+            subscription.Property(s => s.BillingError).HasMaxLength(1000);
             subscription.HasOne<Customer>().WithMany().HasForeignKey(s => s.CustomerId).OnDelete(DeleteBehavior.Restrict);
             subscription.HasMany(s => s.Phases).WithOne().HasForeignKey(p => p.SubscriptionId).OnDelete(DeleteBehavior.Cascade);
         });

@@ -603,6 +603,19 @@ namespace UsagePortal.Data.Postgres.Migrations
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)");
 
+                    b.Property<string>("BillingError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<DateTime?>("BillingFailedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("BillingFailures")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime?>("BillingRetryAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTime?>("CanceledAt")
                         .HasColumnType("timestamp with time zone");
 

@@ -576,6 +576,19 @@ namespace UsagePortal.Data.Sqlite.Migrations
                         .HasMaxLength(20)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("BillingError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("BillingFailedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("BillingFailures")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("BillingRetryAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("CanceledAt")
                         .HasColumnType("TEXT");
 

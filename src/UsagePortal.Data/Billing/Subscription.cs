@@ -35,6 +35,17 @@ public sealed class Subscription
     /// <summary>A node working on this subscription holds it until then (row lease); others skip it.</summary>
     public DateTime? LeasedUntil { get; set; }
 
+    /// <summary>How many invoicer attempts in a row failed on this subscription; 0 once one succeeds.</summary>
+    public int BillingFailures { get; set; }
+
+    /// <summary>When the last attempt failed, and why (for admins); null once one succeeds.</summary>
+    public DateTime? BillingFailedAt { get; set; }
+
+    public string? BillingError { get; set; }
+
+    /// <summary>The invoicer leaves a failing subscription alone until then (backoff), and goes on with the others.</summary>
+    public DateTime? BillingRetryAt { get; set; }
+
     public DateTime CreatedAt { get; set; }
 
     public string CreatedBy { get; set; } = "";

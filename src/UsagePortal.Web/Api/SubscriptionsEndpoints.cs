@@ -33,7 +33,11 @@ public static class SubscriptionsEndpoints
         PeriodAnswer? NextPeriod,
         IReadOnlyList<PhaseAnswer> Phases,
         JsonElement Overrides,
-        DateTimeOffset CreatedAt);
+        DateTimeOffset CreatedAt,
+        BillingFailureAnswer? BillingFailure);
+
+    /// <summary>Invoicing this subscription failed in a row <c>attempts</c> times; the invoicer tries again at <c>nextAttemptAt</c>.</summary>
+    public sealed record BillingFailureAnswer(int Attempts, DateTimeOffset? LastFailedAt, string? Reason, DateTimeOffset? NextAttemptAt);
 
     public static RouteGroupBuilder MapSubscriptionsEndpoints(this RouteGroupBuilder api)
     {
@@ -90,7 +94,9 @@ public static class SubscriptionsEndpoints
             subscription is { NextPeriodStart: { } start, NextPeriodEnd: { } end } ? new PeriodAnswer(Instant(start), Instant(end)) : null,
             [.. subscription.Phases.OrderBy(p => p.StartsAt).Select(p => new PhaseAnswer(p.PlanVersion!.Plan!.Code, p.PlanVersion.Version, Instant(p.StartsAt), Instant(p.EndsAt)))],
             overrides.RootElement.Clone(),
-            Instant(subscription.CreatedAt));
+            Instant(subscription.CreatedAt),
+            subscription.BillingFailures == 0 ? null
+                : new BillingFailureAnswer(subscription.BillingFailures, Instant(subscription.BillingFailedAt), subscription.BillingError, Instant(subscription.BillingRetryAt)));
     }
 
     private static DateTimeOffset Instant(DateTime utc) => new(DateTime.SpecifyKind(utc, DateTimeKind.Utc), TimeSpan.Zero);

@@ -450,7 +450,7 @@ public sealed class CostQuery(UsagePortalDbContext db, PeriodRater rater)
             if (Values is not null)
             {
                 IReadOnlyList<decimal> observed = Grouped ? Values.GetValueOrDefault(groupKey) ?? [] : [.. Values.Values.SelectMany(v => v)];
-                values = ProjectedEvents.Fit(observed, quantity);
+                values = ProjectedEvents.Fit(EventCorrections.Net(observed), quantity);
             }
 
             return PeriodRater.Price(Charge, quantity, values);

@@ -61,6 +61,7 @@ public sealed class InvoiceRunner(
         var now = Now;
         var ended = await db.Subscriptions.AsNoTracking()
             .Where(s => s.NextPeriodStart == null && s.EndsAt != null && s.EndsAt <= now && (s.LeasedUntil == null || s.LeasedUntil < now))
+            .Where(s => s.BillingRetryAt == null || s.BillingRetryAt <= now)
             .Where(s => !db.Invoices.Any(i => i.SubscriptionId == s.Id && i.Status == InvoiceStatuses.Draft))
             .Where(s => db.Invoices.Any(i => i.SubscriptionId == s.Id && BilledStatuses.Contains(i.Status)
                 && db.UsageRollups.Any(r => r.CustomerId == i.CustomerId
@@ -82,24 +83,32 @@ public sealed class InvoiceRunner(
                 continue;
             }
 
-            db.ChangeTracker.Clear();
-            var subscription = (await LoadSubscriptionAsync(subscriptionId, tracking: true, cancellationToken))!;
-            var customer = await db.Customers.AsNoTracking().SingleAsync(c => c.Id == subscription.CustomerId, cancellationToken);
-            var readAt = Now;
-            var computed = await ComputeAsync(subscription, customer, new BillingPeriod(readAt, readAt, readAt, readAt), null, cancellationToken);
-            if (computed.Lines.Count == 0)
+            try
             {
-                await MarkLateUsageBilledAsync(computed, readAt, cancellationToken);
-            }
-            else
-            {
-                // The draft's period is the instant the late usage was found; it follows the normal grace period.
-                db.Invoices.Add(NewDraft(subscription, customer, readAt, readAt, computed, readAt));
-                closed++;
-            }
+                db.ChangeTracker.Clear();
+                var subscription = (await LoadSubscriptionAsync(subscriptionId, tracking: true, cancellationToken))!;
+                var customer = await db.Customers.AsNoTracking().SingleAsync(c => c.Id == subscription.CustomerId, cancellationToken);
+                var readAt = Now;
+                var computed = await ComputeAsync(subscription, customer, new BillingPeriod(readAt, readAt, readAt, readAt), null, cancellationToken);
+                if (computed.Lines.Count == 0)
+                {
+                    await MarkLateUsageBilledAsync(computed, readAt, cancellationToken);
+                }
+                else
+                {
+                    // The draft's period is the instant the late usage was found; it follows the normal grace period.
+                    db.Invoices.Add(NewDraft(subscription, customer, readAt, readAt, computed, readAt));
+                    closed++;
+                }
 
-            subscription.LeasedUntil = null;
-            await db.SaveChangesAsync(cancellationToken);
+                subscription.LeasedUntil = null;
+                ClearFailure(subscription);
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                await RecordFailureAsync(subscriptionId, exception, cancellationToken);
+            }
         }
 
         return closed;
@@ -127,6 +136,7 @@ public sealed class InvoiceRunner(
         var now = Now;
         var due = await db.Invoices.AsNoTracking()
             .Where(i => i.Status == InvoiceStatuses.Draft && i.FinalizesAt <= now)
+            .Where(i => !db.Subscriptions.Any(s => s.Id == i.SubscriptionId && s.BillingRetryAt > now))
             .OrderBy(i => i.FinalizesAt).ThenBy(i => i.Id)
             .Select(i => i.Id)
             .ToListAsync(cancellationToken);
@@ -149,15 +159,18 @@ public sealed class InvoiceRunner(
         var batch = options.Value.BatchSize;
         if (db.Database.IsNpgsql())
         {
-            // One statement: rows another node is claiming right now are skipped, not waited for.
+            // One statement: rows another node is claiming right now are skipped, not waited for. NO KEY UPDATE, not
+            // UPDATE: the lease changes no key, and a plain FOR UPDATE would also skip every subscription whose invoices
+            // another node is writing (their foreign keys hold KEY SHARE locks on it), so a sweep could stop with work left.
             return await db.Database.SqlQuery<int>($"""
                 UPDATE "Subscriptions" SET "LeasedUntil" = {until}
                 WHERE "Id" IN (
                     SELECT "Id" FROM "Subscriptions"
                     WHERE "NextPeriodEnd" <= {now} AND ("LeasedUntil" IS NULL OR "LeasedUntil" < {now})
+                    AND ("BillingRetryAt" IS NULL OR "BillingRetryAt" <= {now})
                     ORDER BY "NextPeriodEnd", "Id"
                     LIMIT {batch}
-                    FOR UPDATE SKIP LOCKED)
+                    FOR NO KEY UPDATE SKIP LOCKED)
                 RETURNING "Id" AS "Value"
                 """).ToListAsync(cancellationToken);
         }
@@ -168,6 +181,7 @@ public sealed class InvoiceRunner(
             WHERE "Id" IN (
                 SELECT "Id" FROM "Subscriptions"
                 WHERE "NextPeriodEnd" <= {now} AND ("LeasedUntil" IS NULL OR "LeasedUntil" < {now})
+                AND ("BillingRetryAt" IS NULL OR "BillingRetryAt" <= {now})
                 ORDER BY "NextPeriodEnd", "Id"
                 LIMIT {batch})
             RETURNING "Id" AS "Value"
@@ -180,6 +194,33 @@ public sealed class InvoiceRunner(
     /// had run out), none of the batch stands and its subscriptions are closed one by one, which skips just that one.
     /// </summary>
     private async Task<int> CloseBatchAsync(List<int> claimed, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await CloseTogetherAsync(claimed, cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // Another node's invoice for a period (its lease had run out), or one subscription that cannot be invoiced:
+            // none of the batch stands, and each subscription is closed on its own, so that one failure holds back no other.
+            if (!(exception is DbUpdateException update && IsUniqueViolation(update)))
+            {
+                logger.LogWarning(exception, "Closing a batch of {Count} subscriptions failed; closing them one by one.", claimed.Count);
+            }
+
+            db.ChangeTracker.Clear();
+            usage.ForgetPrefetched();
+            var closed = 0;
+            foreach (var subscriptionId in claimed)
+            {
+                closed += await CloseAsync(subscriptionId, cancellationToken) ? 1 : 0;
+            }
+
+            return closed;
+        }
+    }
+
+    private async Task<int> CloseTogetherAsync(List<int> claimed, CancellationToken cancellationToken)
     {
         db.ChangeTracker.Clear();
         var subscriptions = await WithTerms()
@@ -207,22 +248,7 @@ public sealed class InvoiceRunner(
             usage.ForgetPrefetched();
         }
 
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException exception) when (IsUniqueViolation(exception))
-        {
-            db.ChangeTracker.Clear();
-            var closed = 0;
-            foreach (var subscriptionId in claimed)
-            {
-                closed += await CloseAsync(subscriptionId, cancellationToken) ? 1 : 0;
-            }
-
-            return closed;
-        }
-
+        await db.SaveChangesAsync(cancellationToken);
         if (release.Count > 0)
         {
             await db.Subscriptions.Where(s => release.Contains(s.Id))
@@ -252,29 +278,74 @@ public sealed class InvoiceRunner(
     private async Task<bool> CloseAsync(int subscriptionId, CancellationToken cancellationToken)
     {
         db.ChangeTracker.Clear();
-        var subscription = await LoadSubscriptionAsync(subscriptionId, tracking: true, cancellationToken);
-        if (subscription?.NextPeriodStart is not { } start || subscription.NextPeriodEnd is not { } end || end > Now)
-        {
-            await ReleaseAsync(subscriptionId, cancellationToken);
-            return false;
-        }
-
-        var customer = await db.Customers.AsNoTracking().SingleAsync(c => c.Id == subscription.CustomerId, cancellationToken);
-        db.Invoices.Add(await DraftAsync(subscription, customer, start, end, Now, null, cancellationToken));
+        DateTime? periodStart = null;
         try
         {
+            var subscription = await LoadSubscriptionAsync(subscriptionId, tracking: true, cancellationToken);
+            if (subscription?.NextPeriodStart is not { } start || subscription.NextPeriodEnd is not { } end || end > Now)
+            {
+                await ReleaseAsync(subscriptionId, cancellationToken);
+                return false;
+            }
+
+            periodStart = start;
+            var customer = await db.Customers.AsNoTracking().SingleAsync(c => c.Id == subscription.CustomerId, cancellationToken);
+            db.Invoices.Add(await DraftAsync(subscription, customer, start, end, Now, null, cancellationToken));
             await db.SaveChangesAsync(cancellationToken);
             return true;
         }
         catch (DbUpdateException exception) when (IsUniqueViolation(exception))
         {
             // Another node closed this period first (its lease had run out); its invoice stands.
-            logger.LogWarning("Period {Start:O} of subscription {Subscription} was already invoiced.", start, subscriptionId);
+            logger.LogWarning("Period {Start:O} of subscription {Subscription} was already invoiced.", periodStart, subscriptionId);
             db.ChangeTracker.Clear();
             await ReleaseAsync(subscriptionId, cancellationToken);
             return false;
         }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            await RecordFailureAsync(subscriptionId, exception, cancellationToken);
+            return false;
+        }
     }
+
+    /// <summary>
+    /// Records on the subscription that invoicing it failed, for admins to see, and leaves it alone for a while that doubles
+    /// with every failure in a row: the sweep goes on with every other subscription.
+    /// </summary>
+    private async Task RecordFailureAsync(int subscriptionId, Exception exception, CancellationToken cancellationToken)
+    {
+        db.ChangeTracker.Clear();
+        usage.ForgetPrefetched();
+        var now = Now;
+        var failures = await db.Subscriptions.Where(s => s.Id == subscriptionId).Select(s => s.BillingFailures).SingleOrDefaultAsync(cancellationToken) + 1;
+        var settings = options.Value;
+        var wait = TimeSpan.FromTicks(Math.Min(settings.MaxFailureBackoff.Ticks, settings.FailureBackoff.Ticks * (1L << Math.Min(failures - 1, 20))));
+        var reason = $"{exception.GetType().Name}: {exception.Message}";
+        await db.Subscriptions.Where(s => s.Id == subscriptionId).ExecuteUpdateAsync(set => set
+            .SetProperty(s => s.BillingFailures, failures)
+            .SetProperty(s => s.BillingFailedAt, now)
+            .SetProperty(s => s.BillingError, reason.Length > 1000 ? reason[..1000] : reason)
+            .SetProperty(s => s.BillingRetryAt, now + wait)
+            .SetProperty(s => s.LeasedUntil, (DateTime?)null), cancellationToken);
+        logger.LogError(exception, "Invoicing subscription {Subscription} failed ({Failures} in a row); the next attempt is at {RetryAt:O}.", subscriptionId, failures, now + wait);
+    }
+
+    /// <summary>A successful attempt ends a run of failures.</summary>
+    private static void ClearFailure(Subscription subscription)
+    {
+        subscription.BillingFailures = 0;
+        subscription.BillingFailedAt = null;
+        subscription.BillingError = null;
+        subscription.BillingRetryAt = null;
+    }
+
+    private async Task ClearFailuresAsync(IReadOnlyList<int> subscriptionIds, CancellationToken cancellationToken) =>
+        await db.Subscriptions.Where(s => subscriptionIds.Contains(s.Id) && s.BillingFailures > 0).ExecuteUpdateAsync(set => set
+            .SetProperty(s => s.BillingFailures, 0)
+            .SetProperty(s => s.BillingFailedAt, (DateTime?)null)
+            .SetProperty(s => s.BillingError, (string?)null)
+            .SetProperty(s => s.BillingRetryAt, (DateTime?)null), cancellationToken);
 
     /// <summary>The draft of the (tracked) subscription's period [start, end); the subscription is moved on to the next period and released.</summary>
     private async Task<Invoice> DraftAsync(Subscription subscription, Customer customer, DateTime start, DateTime end, DateTime readAt, ILookup<int, LateCandidate>? late, CancellationToken cancellationToken)
@@ -283,6 +354,7 @@ public sealed class InvoiceRunner(
         var invoice = NewDraft(subscription, customer, start, end, await ComputeAsync(subscription, customer, period, late, cancellationToken), readAt);
         SubscriptionSchedule.ScheduleFrom(subscription, period.NominalEnd);
         subscription.LeasedUntil = null;
+        ClearFailure(subscription);
         return invoice;
     }
 
@@ -320,15 +392,24 @@ public sealed class InvoiceRunner(
                 .ToList();
             var readAt = Now;
             var late = await PrefetchAsync([.. periods.Select(p => (p.Subscription, p.Draft.PeriodStart, p.Draft.PeriodEnd))], cancellationToken);
-            var prepared = new List<(long InvoiceId, Customer Customer, Computed Computed, InvoiceTotals Totals)>();
+            var prepared = new List<(long InvoiceId, int SubscriptionId, Customer Customer, Computed Computed, InvoiceTotals Totals)>();
+            var failed = new List<(int SubscriptionId, Exception Error)>();
             try
             {
                 foreach (var (draft, subscription) in periods)
                 {
-                    var customer = customers[draft.CustomerId];
-                    var computed = await ComputeAsync(subscription, customer, PeriodOf(subscription, draft), late, cancellationToken);
-                    var totals = InvoiceCalculator.Calculate(new InvoiceInput(computed.Currency, computed.Inputs, [], customer.TaxRate, new DateTimeOffset(readAt, TimeSpan.Zero)));
-                    prepared.Add((draft.Id, customer, computed, totals));
+                    try
+                    {
+                        var customer = customers[draft.CustomerId];
+                        var computed = await ComputeAsync(subscription, customer, PeriodOf(subscription, draft), late, cancellationToken);
+                        var totals = InvoiceCalculator.Calculate(new InvoiceInput(computed.Currency, computed.Inputs, [], customer.TaxRate, new DateTimeOffset(readAt, TimeSpan.Zero)));
+                        prepared.Add((draft.Id, subscription.Id, customer, computed, totals));
+                    }
+                    catch (Exception exception) when (exception is not OperationCanceledException)
+                    {
+                        // This draft waits (see RecordFailureAsync); the others of the batch go on.
+                        failed.Add((subscription.Id, exception));
+                    }
                 }
             }
             finally
@@ -336,41 +417,86 @@ public sealed class InvoiceRunner(
                 usage.ForgetPrefetched();
             }
 
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            var won = new List<(long InvoiceId, Customer Customer, Computed Computed, InvoiceTotals Totals)>();
-            foreach (var item in prepared)
+            try
             {
-                if (await SetFinalizedAsync(item.InvoiceId, item.Customer, readAt, item.Totals, cancellationToken))
+                finalized += await CommitFinalizedAsync(prepared.Select(p => (p.InvoiceId, p.Customer, p.Computed, p.Totals)).ToList(), readAt, cancellationToken);
+                await ClearFailuresAsync([.. prepared.Select(p => p.SubscriptionId).Distinct()], cancellationToken);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                // The batch's one transaction failed as a whole: nothing of it stands, and each draft is finalized on its own.
+                logger.LogWarning(exception, "Finalizing a batch of {Count} invoices failed; finalizing them one by one.", prepared.Count);
+                foreach (var item in prepared)
                 {
-                    won.Add(item);
+                    finalized += await TryFinalizeAsync(item.InvoiceId, item.SubscriptionId, cancellationToken) ? 1 : 0;
                 }
             }
 
-            if (won.Count > 0)
+            foreach (var (subscriptionId, error) in failed)
             {
-                var wonIds = won.Select(w => w.InvoiceId).ToList();
-                await db.InvoiceLines.Where(l => wonIds.Contains(l.InvoiceId)).ExecuteDeleteAsync(cancellationToken);
-                foreach (var (invoiceId, _, computed, totals) in won)
-                {
-                    var formatted = $"INV-{await InvoiceCorrections.NextNumberAsync(db, DocumentSequence.Invoices, cancellationToken):D6}";
-                    await db.Invoices.Where(x => x.Id == invoiceId).ExecuteUpdateAsync(set => set.SetProperty(x => x.Number, formatted), cancellationToken);
-                    AddLines(invoiceId, computed, totals);
-                    await MarkLateUsageBilledAsync(computed, readAt, cancellationToken);
-                }
-
-                await db.SaveChangesAsync(cancellationToken);
+                await RecordFailureAsync(subscriptionId, error, cancellationToken);
             }
-
-            await transaction.CommitAsync(cancellationToken);
-            finalized += won.Count;
         }
 
         foreach (var draft in drafts.Where(d => withCredits.Contains(d.CustomerId)).OrderBy(d => order[d.Id]))
         {
-            finalized += await FinalizeAsync(draft.Id, cancellationToken) ? 1 : 0;
+            finalized += await TryFinalizeAsync(draft.Id, draft.SubscriptionId, cancellationToken) ? 1 : 0;
         }
 
         return finalized;
+    }
+
+    /// <summary>In one transaction: each draft that is still a draft is finalized, numbered in order, and given its lines.</summary>
+    private async Task<int> CommitFinalizedAsync(List<(long InvoiceId, Customer Customer, Computed Computed, InvoiceTotals Totals)> prepared, DateTime readAt, CancellationToken cancellationToken)
+    {
+        db.ChangeTracker.Clear();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var won = new List<(long InvoiceId, Customer Customer, Computed Computed, InvoiceTotals Totals)>();
+        foreach (var item in prepared)
+        {
+            if (await SetFinalizedAsync(item.InvoiceId, item.Customer, readAt, item.Totals, cancellationToken))
+            {
+                won.Add(item);
+            }
+        }
+
+        if (won.Count > 0)
+        {
+            var wonIds = won.Select(w => w.InvoiceId).ToList();
+            await db.InvoiceLines.Where(l => wonIds.Contains(l.InvoiceId)).ExecuteDeleteAsync(cancellationToken);
+            foreach (var (invoiceId, _, computed, totals) in won)
+            {
+                var formatted = $"INV-{await InvoiceCorrections.NextNumberAsync(db, DocumentSequence.Invoices, cancellationToken):D6}";
+                await db.Invoices.Where(x => x.Id == invoiceId).ExecuteUpdateAsync(set => set.SetProperty(x => x.Number, formatted), cancellationToken);
+                AddLines(invoiceId, computed, totals);
+                await MarkLateUsageBilledAsync(computed, readAt, cancellationToken);
+            }
+
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return won.Count;
+    }
+
+    /// <summary><see cref="FinalizeAsync"/> for the sweep: a failure is recorded on the subscription instead of stopping the sweep.</summary>
+    private async Task<bool> TryFinalizeAsync(long invoiceId, int subscriptionId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var finalized = await FinalizeAsync(invoiceId, cancellationToken);
+            if (finalized)
+            {
+                await ClearFailuresAsync([subscriptionId], cancellationToken);
+            }
+
+            return finalized;
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            await RecordFailureAsync(subscriptionId, exception, cancellationToken);
+            return false;
+        }
     }
 
     private static BillingPeriod PeriodOf(Subscription subscription, Invoice draft) => PeriodOf(subscription, draft.PeriodStart, draft.PeriodEnd);

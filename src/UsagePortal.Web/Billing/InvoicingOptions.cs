@@ -17,6 +17,15 @@ public sealed class InvoicingOptions
     /// <summary>Subscriptions claimed (and drafts finalized) at a time: each batch is read with a few queries and committed once.</summary>
     public int BatchSize { get; set; } = 100;
 
+    /// <summary>How far in the past a subscription may start (operators migrating from another system back-date them).</summary>
+    public TimeSpan MaxBackdate { get; set; } = TimeSpan.FromDays(730);
+
+    /// <summary>The wait after a subscription's first failed invoicing attempt; it doubles with each failure in a row.</summary>
+    public TimeSpan FailureBackoff { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>The longest wait between attempts on a failing subscription.</summary>
+    public TimeSpan MaxFailureBackoff { get; set; } = TimeSpan.FromHours(6);
+
     /// <summary>Turn the background sweep off (tests and benchmarks drive <see cref="InvoiceRunner"/> themselves).</summary>
     public bool Enabled { get; set; } = true;
 }

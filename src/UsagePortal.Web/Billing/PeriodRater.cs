@@ -157,7 +157,8 @@ public sealed class PeriodRater(UsagePortalDbContext db, UsageQuery usage)
             var groups = grouped && meterUsage is not null ? meterUsage.Groups : [];
             if (groups.Count == 0)
             {
-                var quantity = meterUsage?.Quantity ?? 0m;
+                // The line shows the quantity it prices: corrections never take it below 0.
+                var quantity = EventCorrections.PricedQuantity(meterUsage?.Quantity ?? 0m);
                 var price = Price(charge, quantity, eventValues?.Values.SelectMany(v => v).ToList());
                 lines.Add(new RatedLine(LineKinds.Charge, Describe(name, null, stretch), charge.Meter, "", quantity, price.Amount, price, phase.Version.Id, from, to));
                 continue;
@@ -165,19 +166,25 @@ public sealed class PeriodRater(UsagePortalDbContext db, UsageQuery usage)
 
             foreach (var group in groups)
             {
-                var price = Price(charge, group.Quantity, eventValues?.GetValueOrDefault(group.GroupKey) ?? (eventValues is null ? null : []));
-                lines.Add(new RatedLine(LineKinds.Charge, Describe(name, group.Key, stretch), charge.Meter, group.GroupKey, group.Quantity, price.Amount, price, phase.Version.Id, from, to));
+                var quantity = EventCorrections.PricedQuantity(group.Quantity);
+                var price = Price(charge, quantity, eventValues?.GetValueOrDefault(group.GroupKey) ?? (eventValues is null ? null : []));
+                lines.Add(new RatedLine(LineKinds.Charge, Describe(name, group.Key, stretch), charge.Meter, group.GroupKey, quantity, price.Amount, price, phase.Version.Id, from, to));
             }
         }
 
         return lines;
     }
 
-    /// <summary>Prices a quantity (or, for percentage models, the events' values) through a charge.</summary>
+    /// <summary>
+    /// Prices a quantity (or, for percentage models, the events' values) through a charge. Negative values of a summed
+    /// meter are corrections: the priced quantity never goes below 0, and per-event models see them netted.
+    /// </summary>
     public static PriceResult Price(PlanCharge charge, decimal quantity, IReadOnlyList<decimal>? eventValues)
     {
         ArgumentNullException.ThrowIfNull(charge);
-        return eventValues is not null ? charge.Price(Usage.OfEvents(eventValues)) : charge.Price(quantity);
+        return eventValues is not null
+            ? charge.Price(Usage.OfEvents(EventCorrections.Net(eventValues)))
+            : charge.Price(EventCorrections.PricedQuantity(quantity));
     }
 
     /// <summary>The value each counted event of a meter carries over [from, to), by group: what percentage models price.</summary>

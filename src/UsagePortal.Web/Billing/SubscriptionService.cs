@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using UsagePortal.Data;
 using UsagePortal.Data.Billing;
 using UsagePortal.Data.Customers;
@@ -105,7 +106,7 @@ public static class SubscriptionStatuses
 /// Changes to a running subscription claim its row lease first, as the invoicer does, so that a cancellation never
 /// interleaves with the invoicer closing a period of the same subscription.
 /// </remarks>
-public sealed class SubscriptionService(UsagePortalDbContext db, TimeProvider clock, InvoicingSignal signal)
+public sealed class SubscriptionService(UsagePortalDbContext db, TimeProvider clock, InvoicingSignal signal, IOptions<InvoicingOptions> options)
 {
     private const int ClaimAttempts = 25;
     private static readonly TimeSpan ClaimRetryDelay = TimeSpan.FromMilliseconds(200);
@@ -156,6 +157,12 @@ public sealed class SubscriptionService(UsagePortalDbContext db, TimeProvider cl
             else if (startsAt > now.AddYears(1))
             {
                 errors.Add(new ProblemError("startDate", "must be at most a year from now."));
+            }
+            else if (startsAt < now - options.Value.MaxBackdate)
+            {
+                // Every past period is invoiced at once: an unbounded start would use up invoice numbers by the thousand.
+                errors.Add(new ProblemError("startDate", string.Create(CultureInfo.InvariantCulture,
+                    $"must be at most {options.Value.MaxBackdate.TotalDays:0} days in the past (Billing:MaxBackdate); the earliest start allowed now is {now - options.Value.MaxBackdate:yyyy-MM-dd'T'HH:mm:ss'Z'}.")));
             }
         }
 

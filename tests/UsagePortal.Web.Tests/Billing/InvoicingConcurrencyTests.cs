@@ -23,7 +23,7 @@ public sealed class InvoicingConcurrencyTests(PostgresBillingPortal portal) : IC
         var sweeps = await Task.WhenAll(portal.RunInvoicerAsync(), portal.RunInvoicerAsync(), portal.RunInvoicerAsync());
 
         var expected = DuePeriods() * subscriptions.Count;
-        Assert.True(sweeps.Sum(s => s.Closed) >= expected);
+        Assert.True(sweeps.Sum(s => s.Closed) >= expected, $"sweeps {string.Join(",", sweeps)} expected {expected}: {await StateAsync(subscriptions)}");
         await AssertEachPeriodInvoicedOnceAsync(subscriptions);
     }
 
@@ -44,13 +44,15 @@ public sealed class InvoicingConcurrencyTests(PostgresBillingPortal portal) : IC
             ["Logging:LogLevel:UsagePortal.Web.Billing"] = "Information",
         };
 
-        var nodes = await Task.WhenAll(AppProcess.StartAsync(RepositoryRoot.Path, settings), AppProcess.StartAsync(RepositoryRoot.Path, settings));
+        var nodes = await AppProcess.StartManyAsync(2, RepositoryRoot.Path, settings);
         try
         {
             var expected = DuePeriods() * subscriptions.Count;
-            var deadline = DateTime.UtcNow.AddSeconds(90);
-            while (await FinalizedCountAsync(subscriptions) < expected && DateTime.UtcNow < deadline)
+            // Waits for the nodes' sweeps to finish the work (their logs tell why if they never do).
+            var guard = System.Diagnostics.Stopwatch.StartNew();
+            while (await FinalizedCountAsync(subscriptions) < expected)
             {
+                Assert.True(guard.Elapsed < AppProcess.HangGuard, $"The nodes did not invoice every period:\n{nodes[0].Output}\n{nodes[1].Output}");
                 await Task.Delay(250);
             }
 
@@ -64,6 +66,15 @@ public sealed class InvoicingConcurrencyTests(PostgresBillingPortal portal) : IC
             }
         }
     }
+
+    /// <summary>Each subscription's invoice count, lease and next period end: what a sweep that stopped early left behind.</summary>
+    private Task<string> StateAsync(List<int> subscriptions) => portal.WithServicesAsync(async services =>
+    {
+        var db = services.GetRequiredService<UsagePortalDbContext>();
+        var subs = await db.Subscriptions.AsNoTracking().Where(s => subscriptions.Contains(s.Id)).ToListAsync();
+        var counts = await db.Invoices.Where(i => subscriptions.Contains(i.SubscriptionId)).GroupBy(i => i.SubscriptionId).Select(g => new { g.Key, N = g.Count() }).ToListAsync();
+        return string.Join("; ", subs.Select(s => $"{s.Id}:{counts.FirstOrDefault(c => c.Key == s.Id)?.N} lease {s.LeasedUntil:O} next {s.NextPeriodEnd:O}"));
+    });
 
     /// <summary>Months from May 2026 that have ended by now.</summary>
     private static int DuePeriods()

@@ -154,6 +154,8 @@ public sealed class SubscriptionsApiTests(SubscriptionsPortal portal) : IAsyncLi
     [InlineData("a date that does not exist", "startDate")]
     [InlineData("a time without an offset", "startDate")]
     [InlineData("a start more than a year ahead", "startDate")]
+    [InlineData("a start in 1900", "startDate")]
+    [InlineData("a start just over Billing:MaxBackdate ago", "startDate")]
     [InlineData("an override for a meter the plan does not charge", "overrides[0].meter")]
     [InlineData("an override with a negative price", "overrides[0].properties.unitAmount")]
     [InlineData("overrides that are not an array", "overrides")]
@@ -179,6 +181,9 @@ public sealed class SubscriptionsApiTests(SubscriptionsPortal portal) : IAsyncLi
             case "a date that does not exist": body["startDate"] = "2026-02-30"; break;
             case "a time without an offset": body["startDate"] = "2026-03-01T00:00:00"; break;
             case "a start more than a year ahead": body["startDate"] = "2027-03-20"; break;
+            // Before the hardening issue a 1900 start was accepted and invoiced 1,523 months at once.
+            case "a start in 1900": body["startDate"] = "1900-01-01"; break;
+            case "a start just over Billing:MaxBackdate ago": body["startDate"] = "2024-03-14"; break;
             case "an override for a meter the plan does not charge": body["overrides"] = new JsonArray(Standard(otherMeter, "1")); break;
             case "an override with a negative price": body["overrides"] = new JsonArray(Standard(meter, "-0.5")); break;
             case "overrides that are not an array": body["overrides"] = Standard(meter, "1"); break;
@@ -204,6 +209,23 @@ public sealed class SubscriptionsApiTests(SubscriptionsPortal portal) : IAsyncLi
 
         var justInTime = await api.SubscribeAsync(new { customer, plan, startDate = "2027-03-15T12:00:00Z" });
         Assert.Equal(Utc(2027, 3, 15, 12), justInTime.Instant("startDate"));
+    }
+
+    [Fact]
+    public async Task AStartMayBeAtMostMaxBackdateInThePastAndTheRefusalSaysWhy()
+    {
+        var (plan, _) = await api.CreateSimplePlanAsync();
+        var customer = await api.CreateApiCustomerAsync();
+
+        // The clock reads 2026-03-15T12:00Z; Billing:MaxBackdate is 730 days.
+        using var tooEarly = await api.PostJsonAsync("/api/v1/subscriptions", new { customer, plan, startDate = "2024-03-15T11:59:59Z" });
+        var error = Assert.Single((await AssertProblemAsync(tooEarly, HttpStatusCode.BadRequest)).Errors);
+        Assert.Equal("startDate", error.Field);
+        Assert.Contains("730 days", error.Reason, StringComparison.Ordinal);
+        Assert.Contains("2024-03-15T12:00:00Z", error.Reason, StringComparison.Ordinal);
+
+        var earliest = await api.SubscribeAsync(new { customer, plan, startDate = "2024-03-15T12:00:00Z" });
+        Assert.Equal(Utc(2024, 3, 15, 12), earliest.Instant("startDate"));
     }
 
     [Fact]
