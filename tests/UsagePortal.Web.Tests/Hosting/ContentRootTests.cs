@@ -17,7 +17,7 @@ public sealed class ContentRootTests
         {
             ["ConnectionStrings:Sqlite"] = database.ConnectionString,
             ["Email:PickupDirectory"] = mail,
-        });
+        }, AppLaunch.DotnetRun);
         using var client = app.CreateClient();
 
         var bootstrap = await client.GetAsync("lib/bootstrap/css/bootstrap.min.css");

@@ -62,9 +62,10 @@ public abstract class DurabilityTests(DatabaseProvider provider)
                 acknowledged += (await api.IngestBatchAsync(batch)).Accepted;
             }
 
-            // The last 200 has just arrived: kill at once, with one more batch on its way.
-            var racing = api.PostBatchAsync(inFlight);
-            await Task.Delay(5);
+            // The last 200 has just arrived: kill at once, with one more batch on its way (its body sent, no answer yet).
+            var body = new SentSignal(Body(Batched, ArrayBody(inFlight)));
+            var racing = api.PostAsync("/api/v1/events", body);
+            await body.Sent;
             first.Kill();
             try
             {
@@ -129,3 +130,45 @@ public abstract class DurabilityTests(DatabaseProvider provider)
 public sealed class SqliteDurabilityTests() : DurabilityTests(DatabaseProvider.Sqlite);
 
 public sealed class PostgresDurabilityTests() : DurabilityTests(DatabaseProvider.Postgres);
+
+/// <summary>A request body that says when it has been handed to the connection, so that a test can act while the request is in flight.</summary>
+internal sealed class SentSignal : HttpContent
+{
+    private readonly HttpContent inner;
+    private readonly TaskCompletionSource sent = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public SentSignal(HttpContent inner)
+    {
+        this.inner = inner;
+        foreach (var header in inner.Headers)
+        {
+            Headers.TryAddWithoutValidation(header.Key, header.Value);
+        }
+    }
+
+    public Task Sent => sent.Task;
+
+    protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
+    {
+        await inner.CopyToAsync(stream, context);
+        await stream.FlushAsync();
+        sent.TrySetResult();
+    }
+
+    protected override bool TryComputeLength(out long length)
+    {
+        length = inner.Headers.ContentLength ?? -1;
+        return length >= 0;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            inner.Dispose();
+            sent.TrySetResult();
+        }
+
+        base.Dispose(disposing);
+    }
+}
