@@ -97,3 +97,4 @@ public class PortalFactory : WebApplicationFactory<Program>
 
 /// <summary>The same app on PostgreSQL.</summary>
 public sealed class PostgresPortalFactory() : PortalFactory(DatabaseProvider.Postgres);
+

@@ -6,6 +6,7 @@ using UsagePortal.Data;
 using UsagePortal.Data.Identity;
 using UsagePortal.Web.Auditing;
 using UsagePortal.Web.Email;
+using UsagePortal.Web.Hosting;
 
 namespace UsagePortal.Web.Tenancy;
 
@@ -17,10 +18,11 @@ public sealed class Invitations(
     UsagePortalDbContext db,
     UserManager<ApplicationUser> users,
     EmailOutbox outbox,
+    PublicUrls urls,
     TimeProvider clock)
 {
     /// <summary>Invites <paramref name="email"/> into organisation <paramref name="customerId"/>; answers the field errors, none on success.</summary>
-    public async Task<IReadOnlyList<FieldError>> InviteAsync(int customerId, string email, string displayName, string role, string actor, Uri acceptBaseUri)
+    public async Task<IReadOnlyList<FieldError>> InviteAsync(int customerId, string email, string displayName, string role, string actor)
     {
         var errors = new List<FieldError>();
         email = email.Trim();
@@ -80,8 +82,7 @@ public sealed class Invitations(
 
         var token = await users.GeneratePasswordResetTokenAsync(user);
         var code = WebEncoders.Base64UrlEncode(Encoding.UTF8.GetBytes(token));
-        var link = QueryHelpers.AddQueryString(new Uri(acceptBaseUri, "Account/AcceptInvitation").ToString(),
-            new Dictionary<string, string?> { ["userId"] = user.Id, ["code"] = code });
+        var link = urls.Link("Account/AcceptInvitation", new Dictionary<string, string?> { ["userId"] = user.Id, ["code"] = code });
         outbox.Enqueue(new EmailMessage(email, $"You are invited to {customer!.Name} on UsagePortal",
             $"<p>Hello {WebUtility.HtmlEncode(displayName)},</p><p>{WebUtility.HtmlEncode(actor)} invited you to see {WebUtility.HtmlEncode(customer.Name)}'s usage and invoices on UsagePortal.</p>" +
             $"<p><a href=\"{WebUtility.HtmlEncode(link)}\">Accept the invitation and choose a password</a>. The link works for three days.</p>"));
