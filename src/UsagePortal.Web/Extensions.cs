@@ -7,6 +7,7 @@ using UsagePortal.Web.Billing;
 using UsagePortal.Web.Components;
 using UsagePortal.Web.Components.Account;
 using UsagePortal.Web.Email;
+using UsagePortal.Web.Hosting;
 using UsagePortal.Web.Live;
 using UsagePortal.Web.Metering;
 using UsagePortal.Web.Outbox;
@@ -21,6 +22,7 @@ public static class Extensions
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddUsagePortalData();
+        builder.AddPortalHosting();
         builder.Services.AddSingleton(TimeProvider.System);
 
         builder.Services.AddRazorComponents();

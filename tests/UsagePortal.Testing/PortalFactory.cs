@@ -34,6 +34,12 @@ public class PortalFactory : WebApplicationFactory<Program>
     /// <summary>Extra settings, applied before the app reads its configuration.</summary>
     protected virtual IEnumerable<KeyValuePair<string, string>> Settings => [];
 
+    /// <summary>
+    /// Where the links in e-mails point. The in-process test server has no address of its own, so it is configured;
+    /// null leaves it unset, so that a host on a real socket in Development takes the address it listens on.
+    /// </summary>
+    protected virtual string? PublicBaseUrl => "http://localhost/";
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Development");
@@ -43,6 +49,11 @@ public class PortalFactory : WebApplicationFactory<Program>
         builder.UseSetting("Email:PickupDirectory", MailFolder);
         builder.UseSetting("Outbox:Enabled", "false");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        if (PublicBaseUrl is not null)
+        {
+            builder.UseSetting("App:PublicBaseUrl", PublicBaseUrl);
+        }
+
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);
