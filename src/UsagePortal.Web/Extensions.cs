@@ -147,6 +147,7 @@ public static class Extensions
         app.UseStaticFiles();
         // Routing after the status-code pages, so that a re-executed request (/not-found) is routed again.
         app.UseRouting();
+        app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();

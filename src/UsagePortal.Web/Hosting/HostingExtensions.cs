@@ -12,6 +12,10 @@ public static class HostingExtensions
         services.AddSingleton<IValidateOptions<AppOptions>, AppOptionsValidator>();
         services.AddSingleton<PublicUrls>();
 
+        services.AddOptions<SecurityOptions>().Bind(builder.Configuration.GetSection(SecurityOptions.SectionName))
+            .Validate(o => o.SignInAttemptsPerMinute > 0, "Security:SignInAttemptsPerMinute must be a whole number above 0.")
+            .ValidateOnStart();
+        services.AddSignInThrottling();
         return builder;
     }
 }
