@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 
 namespace UsagePortal.Web.Hosting;
@@ -14,8 +15,13 @@ public static class HostingExtensions
 
         services.AddOptions<SecurityOptions>().Bind(builder.Configuration.GetSection(SecurityOptions.SectionName))
             .Validate(o => o.SignInAttemptsPerMinute > 0, "Security:SignInAttemptsPerMinute must be a whole number above 0.")
+            .Validate(o => o.SessionRevalidationInterval >= TimeSpan.Zero, "Security:SessionRevalidationInterval must not be negative.")
             .ValidateOnStart();
         services.AddSignInThrottling();
+        // Identity's default is 30 minutes: a removed member, or a session from before a password change, would keep
+        // reading invoices that long. Each check reads the user once; a deleted user's cookie is rejected.
+        services.AddOptions<SecurityStampValidatorOptions>().Configure<IOptions<SecurityOptions>>((stamp, security) =>
+            stamp.ValidationInterval = security.Value.SessionRevalidationInterval);
         return builder;
     }
 }
