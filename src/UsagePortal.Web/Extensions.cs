@@ -133,9 +133,11 @@ public static class Extensions
 
     public static WebApplication UseApplicationPipeline(this WebApplication app)
     {
+        app.UsePortalHosting();
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/Error", createScopeForErrors: true);
+            // Sent only on https responses (behind a TLS proxy: with App:TrustForwardedHeaders on).
             app.UseHsts();
         }
 

@@ -13,6 +13,19 @@ public sealed class AppOptions
     /// outside Development; in Development, when unset, the address the app listens on.
     /// </summary>
     public string? PublicBaseUrl { get; set; }
+
+    /// <summary>
+    /// Take the client address and scheme from <c>X-Forwarded-For</c> and <c>X-Forwarded-Proto</c> (a TLS proxy in
+    /// front), so that requests the proxy received over https count as https: Secure cookies, HSTS, per-client
+    /// throttling by the real client address. Off by default: without a proxy, anyone could claim any address.
+    /// </summary>
+    public bool TrustForwardedHeaders { get; set; }
+
+    /// <summary>
+    /// The proxies whose forwarded headers are trusted (IP addresses). Empty: any peer, which is right only when the
+    /// app cannot be reached except through the proxy (a private network, a container port published to the proxy only).
+    /// </summary>
+    public List<string> KnownProxies { get; set; } = [];
 }
 
 /// <summary>Refuses settings that would make e-mailed links or proxy trust wrong, naming the setting.</summary>
@@ -34,6 +47,14 @@ internal sealed class AppOptionsValidator(IHostEnvironment environment) : IValid
             || !string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment))
         {
             failures.Add($"App:PublicBaseUrl '{options.PublicBaseUrl}' is not an absolute http or https address without a query, such as https://portal.example.com/.");
+        }
+
+        foreach (var proxy in options.KnownProxies)
+        {
+            if (!System.Net.IPAddress.TryParse(proxy, out _))
+            {
+                failures.Add($"App:KnownProxies: '{proxy}' is not an IP address.");
+            }
         }
 
         return failures.Count > 0 ? ValidateOptionsResult.Fail(failures) : ValidateOptionsResult.Success;

@@ -1,3 +1,5 @@
+using System.Net;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 
@@ -22,6 +24,31 @@ public static class HostingExtensions
         // reading invoices that long. Each check reads the user once; a deleted user's cookie is rejected.
         services.AddOptions<SecurityStampValidatorOptions>().Configure<IOptions<SecurityOptions>>((stamp, security) =>
             stamp.ValidationInterval = security.Value.SessionRevalidationInterval);
+
+        services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<AppOptions>>((forwarded, app) =>
+        {
+            // Only the client address and the scheme: the public host name comes from App:PublicBaseUrl, not from a header.
+            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            forwarded.KnownIPNetworks.Clear();
+            forwarded.KnownProxies.Clear();
+            foreach (var proxy in app.Value.KnownProxies)
+            {
+                forwarded.KnownProxies.Add(IPAddress.Parse(proxy));
+            }
+        });
         return builder;
+    }
+
+    /// <summary>The first middleware: headers on every response, then the real client address and scheme behind a trusted proxy.</summary>
+    public static WebApplication UsePortalHosting(this WebApplication app)
+    {
+        app.UseSecurityHeaders();
+        // Read from configuration, not the validated options: a missing App:PublicBaseUrl is reported by RunPortalAsync in one line.
+        if (app.Configuration.GetValue<bool>($"{AppOptions.SectionName}:{nameof(AppOptions.TrustForwardedHeaders)}"))
+        {
+            app.UseForwardedHeaders();
+        }
+
+        return app;
     }
 }
