@@ -134,9 +134,10 @@ public static class Extensions
     public static WebApplication UseApplicationPipeline(this WebApplication app)
     {
         app.UsePortalHosting();
+        app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api => api.UseApiProblemsForExceptions(app.Environment));
         if (!app.Environment.IsDevelopment())
         {
-            app.UseExceptionHandler("/Error", createScopeForErrors: true);
+            app.UseWhen(context => !context.Request.Path.StartsWithSegments("/api"), pages => pages.UseExceptionHandler("/Error", createScopeForErrors: true));
             // Sent only on https responses (behind a TLS proxy: with App:TrustForwardedHeaders on).
             app.UseHsts();
         }
