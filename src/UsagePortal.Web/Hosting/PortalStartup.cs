@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
 
 namespace UsagePortal.Web.Hosting;
@@ -46,11 +47,17 @@ public static class PortalStartup
             return 1;
         }
 
-        var urls = IsKestrel(app) ? ConfiguredUrls(app.Configuration) : [];
+        var urls = IsKestrel(app) ? AddressesToBind(app) : [];
         if (TakenPort(urls) is { } taken)
         {
             await Console.Error.WriteLineAsync(PortInUse(taken));
             return 1;
+        }
+
+        if (urls.Count > 0)
+        {
+            // On a real socket (not a test host): the first start takes a while, and silence would look like a hang.
+            await Console.Out.WriteLineAsync("UsagePortal is preparing its database (the first start also seeds the demo, which takes a while)...");
         }
 
         await app.PrepareDatabaseAsync();
@@ -58,10 +65,10 @@ public static class PortalStartup
         {
             await app.StartAsync();
         }
-        catch (IOException exception) when (AddressInUse(exception) && urls.Count > 0)
+        catch (IOException exception) when (AddressInUse(exception) && urls.Select(PortOf).FirstOrDefault(p => p > 0) is > 0 and var port)
         {
-            // Taken in the moment between the check and the bind: the same one line.
-            await Console.Error.WriteLineAsync(PortInUse(urls.Select(u => BindingAddress.Parse(u).Port).First(p => p > 0)));
+            // Taken in the moment between the check and the bind: the same one line (after the host's own log entry).
+            await Console.Error.WriteLineAsync(PortInUse(port));
             return 1;
         }
 
@@ -77,9 +84,18 @@ public static class PortalStartup
     private static string PortInUse(int port) =>
         $"Port {port} is already in use. Start on another port with: dotnet run --project src/UsagePortal.Web -- --urls http://localhost:{SuggestPort(port)}";
 
-    /// <summary>The URLs Kestrel will bind, from the same settings it reads.</summary>
-    private static List<string> ConfiguredUrls(IConfiguration configuration)
+    /// <summary>
+    /// The URLs Kestrel will bind: those a host already gave the server (a test host on port 0), else the ones from the
+    /// same settings Kestrel reads.
+    /// </summary>
+    private static List<string> AddressesToBind(WebApplication app)
     {
+        if (app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses is { Count: > 0 } preset)
+        {
+            return [.. preset];
+        }
+
+        var configuration = app.Configuration;
         if (configuration[WebHostDefaults.ServerUrlsKey] is { Length: > 0 } urls)
         {
             return [.. urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
@@ -95,6 +111,18 @@ public static class PortalStartup
         }
 
         return ports;
+    }
+
+    private static int PortOf(string url)
+    {
+        try
+        {
+            return BindingAddress.Parse(url).Port;
+        }
+        catch (FormatException)
+        {
+            return 0;
+        }
     }
 
     /// <summary>The first configured port another process already listens on, if any.</summary>
