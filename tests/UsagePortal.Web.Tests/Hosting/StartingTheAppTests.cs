@@ -35,6 +35,23 @@ public sealed class StartingTheAppTests
     }
 
     [Fact]
+    public async Task OutsideDevelopmentTheAppRefusesToStartWithoutAPublicBaseUrlInOneLine()
+    {
+        await using var database = TestDatabase.CreateSqlite();
+        var databaseFile = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(database.ConnectionString).DataSource;
+
+        await using var app = RunCommand.Start(Path.GetTempPath(),
+            ["--environment", "Production", "--urls", $"http://127.0.0.1:{RunCommand.FreePort()}", $"--ConnectionStrings:Sqlite={database.ConnectionString}"]);
+        var exitCode = await app.WaitForExitAsync(TimeSpan.FromSeconds(90));
+
+        Assert.NotEqual(0, exitCode);
+        var line = Assert.Single(app.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.StartsWith("App:PublicBaseUrl is not set.", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", app.StandardOutput + app.StandardError, StringComparison.Ordinal);
+        Assert.False(File.Exists(databaseFile), "The database was created before the settings were checked.");
+    }
+
+    [Fact]
     public async Task TheAppStartedWithAspNetCoreUrlsListensThereSaysSoAndMailsLinksToThatAddress()
     {
         var port = RunCommand.FreePort();
