@@ -7,6 +7,7 @@ using UsagePortal.Web.Billing;
 using UsagePortal.Web.Components;
 using UsagePortal.Web.Components.Account;
 using UsagePortal.Web.Email;
+using UsagePortal.Web.Hosting;
 using UsagePortal.Web.Live;
 using UsagePortal.Web.Metering;
 using UsagePortal.Web.Outbox;
@@ -21,6 +22,7 @@ public static class Extensions
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddUsagePortalData();
+        builder.AddPortalHosting();
         builder.Services.AddSingleton(TimeProvider.System);
 
         builder.Services.AddRazorComponents();
@@ -131,9 +133,12 @@ public static class Extensions
 
     public static WebApplication UseApplicationPipeline(this WebApplication app)
     {
+        app.UsePortalHosting();
+        app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api => api.UseApiProblemsForExceptions(app.Environment));
         if (!app.Environment.IsDevelopment())
         {
-            app.UseExceptionHandler("/Error", createScopeForErrors: true);
+            app.UseWhen(context => !context.Request.Path.StartsWithSegments("/api"), pages => pages.UseExceptionHandler("/Error", createScopeForErrors: true));
+            // Sent only on https responses (behind a TLS proxy: with App:TrustForwardedHeaders on).
             app.UseHsts();
         }
 
@@ -145,6 +150,7 @@ public static class Extensions
         app.UseStaticFiles();
         // Routing after the status-code pages, so that a re-executed request (/not-found) is routed again.
         app.UseRouting();
+        app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();

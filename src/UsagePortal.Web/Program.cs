@@ -1,12 +1,13 @@
 using UsagePortal.Web;
+using UsagePortal.Web.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
+builder.ListenOnDefaultAddressUnlessConfigured();
 builder.AddApplicationServices();
 
 var app = builder.Build();
-await app.PrepareDatabaseAsync();
 app.UseApplicationPipeline();
-app.Run();
+return await app.RunPortalAsync();
 
 /// <summary>The entry point; public so that tests can host the app with WebApplicationFactory.</summary>
 public partial class Program;

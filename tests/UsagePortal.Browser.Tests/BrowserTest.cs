@@ -33,9 +33,26 @@ public abstract class BrowserTest(BrowserFixture fixture, ITestOutputHelper outp
         });
         context.SetDefaultTimeout(15_000);
         var page = await context.NewPageAsync();
+        // Every page of every test runs under the app's content security policy: whatever it blocks (a script, a
+        // style, a connection) the browser reports on the console, and the test fails with it.
+        var violations = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error" && message.Text.Contains("Content Security Policy", StringComparison.Ordinal))
+            {
+                lock (violations)
+                {
+                    violations.Add($"{page.Url}: {message.Text}");
+                }
+            }
+        };
         try
         {
             await test(page);
+            lock (violations)
+            {
+                Assert.True(violations.Count == 0, "The content security policy blocked something:\n" + string.Join("\n", violations));
+            }
         }
         catch (Exception)
         {

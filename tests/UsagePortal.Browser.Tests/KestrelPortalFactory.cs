@@ -16,6 +16,9 @@ public sealed class KestrelPortalFactory : PortalFactory
         UseKestrel(0);
     }
 
+    /// <summary>Unset, as in a newcomer's Development run: e-mailed links take the address Kestrel listens on.</summary>
+    protected override string? PublicBaseUrl => null;
+
     /// <summary>Starts the host (once) and answers the address Kestrel actually bound, e.g. http://127.0.0.1:41234/.</summary>
     public Uri StartAndGetAddress()
     {

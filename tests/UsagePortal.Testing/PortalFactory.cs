@@ -34,15 +34,32 @@ public class PortalFactory : WebApplicationFactory<Program>
     /// <summary>Extra settings, applied before the app reads its configuration.</summary>
     protected virtual IEnumerable<KeyValuePair<string, string>> Settings => [];
 
+    /// <summary>Development by default: the demo is seeded from the repository's settings file.</summary>
+    protected virtual string EnvironmentName => "Development";
+
+    /// <summary>
+    /// Where the links in e-mails point. The in-process test server has no address of its own, so it is configured;
+    /// null leaves it unset, so that a host on a real socket in Development takes the address it listens on.
+    /// </summary>
+    protected virtual string? PublicBaseUrl => "http://localhost/";
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Development");
+        builder.UseEnvironment(EnvironmentName);
         builder.UseContentRoot(RepositoryRoot.Path);
         builder.UseSetting("Database:Provider", database.Provider.ToString());
         builder.UseSetting($"ConnectionStrings:{database.Provider}", database.ConnectionString);
         builder.UseSetting("Email:PickupDirectory", MailFolder);
         builder.UseSetting("Outbox:Enabled", "false");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        // Every client of the in-process server comes from one (unknown) address, and a test class signs in many
+        // times a minute: the per-client sign-in throttle is raised here; its own test lowers it again.
+        builder.UseSetting("Security:SignInAttemptsPerMinute", "100000");
+        if (PublicBaseUrl is not null)
+        {
+            builder.UseSetting("App:PublicBaseUrl", PublicBaseUrl);
+        }
+
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);
@@ -97,3 +114,31 @@ public class PortalFactory : WebApplicationFactory<Program>
 
 /// <summary>The same app on PostgreSQL.</summary>
 public sealed class PostgresPortalFactory() : PortalFactory(DatabaseProvider.Postgres);
+
+/// <summary>
+/// The same app in the Production environment, as an operator runs it behind a TLS proxy: a configured public address,
+/// forwarded headers trusted, the demo seeded on request (its credentials passed as settings, since the Development
+/// settings file is not read outside Development).
+/// </summary>
+public class ProductionPortalFactory : PortalFactory
+{
+    public const string PublicAddress = "https://portal.usageportal.test/";
+
+    protected override string EnvironmentName => "Production";
+
+    protected override string? PublicBaseUrl => PublicAddress;
+
+    protected override IEnumerable<KeyValuePair<string, string>> Settings =>
+    [
+        new("App:TrustForwardedHeaders", "true"),
+        new("Demo:Seed", "true"),
+        new("Demo:AdminEmail", DemoSettings.AdminEmail),
+        new("Demo:AdminPassword", DemoSettings.AdminPassword),
+        new("Demo:CustomerEmail", DemoSettings.CustomerEmail),
+        new("Demo:CustomerPassword", DemoSettings.CustomerPassword),
+        new("Demo:MemberEmail", DemoSettings.MemberEmail),
+        new("Demo:CustomerExternalId", DemoSettings.CustomerExternalId),
+        new("Demo:CustomerName", DemoSettings.CustomerName),
+        new("Demo:OperatorApiKey", DemoSettings.OperatorApiKey),
+    ];
+}

@@ -53,7 +53,8 @@ public static class ApiKeys
             var key = await db.ApiKeys.AsNoTracking().Where(k => k.KeyHash == hash).Select(k => new { k.Id, k.RevokedAt, k.LastUsedAt }).SingleOrDefaultAsync(http.RequestAborted);
             if (key is null || key.RevokedAt is not null)
             {
-                return Unauthorized(http, key is null ? "The API key is not known." : "The API key was revoked.");
+                // One answer for both: a different one would tell whoever holds a key whether it ever existed.
+                return Unauthorized(http, "The API key is not valid: it is unknown or was revoked. An admin can create one on the API keys page.");
             }
 
             var now = http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime;

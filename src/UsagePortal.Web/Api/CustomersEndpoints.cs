@@ -18,6 +18,12 @@ public static class CustomersEndpoints
     /// <summary>The customer shape of PRODUCT.md; <c>taxRate</c> is a fraction as a decimal string ("0.2" = 20 %).</summary>
     public sealed record CustomerAnswer(string ExternalId, string Name, string Email, string Currency, string TimeZone, string TaxRate, string Locale, DateTimeOffset CreatedAt);
 
+    /// <summary>What a field of the wrong kind must be instead, in the API's words.</summary>
+    private static readonly Dictionary<string, string> FieldReasons = new()
+    {
+        ["taxRate"] = CustomerValidation.TaxRateReason,
+    };
+
     public static RouteGroupBuilder MapCustomersEndpoints(this RouteGroupBuilder api)
     {
         api.MapPost("/customers", SaveAsync)
@@ -44,7 +50,7 @@ public static class CustomersEndpoints
 
     private static async Task<IResult> SaveAsync(HttpRequest request, UsagePortalDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var (body, problem) = await ApiJson.ReadAsync<CustomerRequest>(request, cancellationToken);
+        var (body, problem) = await ApiJson.ReadAsync<CustomerRequest>(request, cancellationToken, FieldReasons);
         if (problem is not null)
         {
             return problem;

@@ -35,7 +35,18 @@ public static class PricePreviewEndpoints
                 return Invalid(parsed.Errors);
             }
 
-            var result = PricePreview.Calculate(parsed.Request!);
+            PricePreviewResult result;
+            try
+            {
+                result = PricePreview.Calculate(parsed.Request!);
+            }
+            catch (OverflowException)
+            {
+                // Exact decimal arithmetic has a ceiling (about 7.9 × 10^28): past it the price cannot be computed, which
+                // is a fact about this request, not a server failure.
+                return Invalid([new ValidationError("units", "the amount for these units is too large to compute (it exceeds 79228162514264337593543950335); price fewer units or a smaller amount per unit.")]);
+            }
+
             return result.IsValid
                 ? Results.Text(PricePreviewJson.Serialize(result.Price!), "application/json")
                 : Invalid(result.Errors);

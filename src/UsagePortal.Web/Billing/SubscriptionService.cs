@@ -141,9 +141,9 @@ public sealed class SubscriptionService(UsagePortalDbContext db, TimeProvider cl
         }
 
         var zoneId = string.IsNullOrWhiteSpace(request.TimeZone) ? customer?.TimeZone ?? "UTC" : request.TimeZone.Trim();
-        if (!TimeZoneInfo.TryFindSystemTimeZoneById(zoneId, out var zone))
+        if (!Tenancy.TimeZones.TryFindIana(zoneId, out var zone))
         {
-            errors.Add(new ProblemError("timeZone", $"'{zoneId}' is not an IANA time zone, such as Europe/Paris or UTC."));
+            errors.Add(new ProblemError("timeZone", Tenancy.TimeZones.WindowsIdReason(zoneId) ?? $"'{zoneId}' is not an IANA time zone, such as Europe/Paris or UTC."));
         }
 
         DateTime? startsAt = now;

@@ -25,7 +25,14 @@ internal sealed class EmailDelivery(IOptions<EmailOptions> options, IHostEnviron
         var messageId = $"<{message.Id:N}@usageportal>";
         if (!string.IsNullOrWhiteSpace(settings.Smtp.Host))
         {
-            using var mail = new MailMessage(settings.From, email.To, email.Subject, email.HtmlBody) { IsBodyHtml = true };
+            // The text part first and the HTML part last: clients show the last alternative they can render.
+            using var mail = new MailMessage(settings.From, email.To, email.Subject, email.TextBody ?? EmlFormat.PlainText(email.HtmlBody))
+            {
+                IsBodyHtml = false,
+                SubjectEncoding = Encoding.UTF8,
+                BodyEncoding = Encoding.UTF8,
+            };
+            mail.AlternateViews.Add(AlternateView.CreateAlternateViewFromString(email.HtmlBody, Encoding.UTF8, "text/html"));
             mail.Headers.Add("Message-ID", messageId);
             using var smtp = new SmtpClient(settings.Smtp.Host, settings.Smtp.Port) { EnableSsl = settings.Smtp.EnableSsl };
             if (!string.IsNullOrEmpty(settings.Smtp.UserName))
@@ -41,7 +48,9 @@ internal sealed class EmailDelivery(IOptions<EmailOptions> options, IHostEnviron
         Directory.CreateDirectory(folder);
         var path = Path.Combine(folder, $"{message.Id:N}.eml");
         var temporary = path + ".tmp";
-        await File.WriteAllTextAsync(temporary, ToEml(settings.From, email, messageId, message.CreatedAt), Encoding.UTF8, cancellationToken);
+        // ASCII bytes, no byte-order mark: a file starting with one has no headers for a mail parser.
+        var eml = EmlFormat.Write(settings.From, email, messageId, $"=_usageportal_{message.Id:N}", message.CreatedAt);
+        await File.WriteAllBytesAsync(temporary, Encoding.ASCII.GetBytes(eml), cancellationToken);
         File.Move(temporary, path, overwrite: true);
     }
 
@@ -49,19 +58,4 @@ internal sealed class EmailDelivery(IOptions<EmailOptions> options, IHostEnviron
         Path.IsPathRooted(settings.PickupDirectory)
             ? settings.PickupDirectory
             : Path.Combine(environment.ContentRootPath, settings.PickupDirectory);
-
-    private static string ToEml(string from, EmailMessage email, string messageId, DateTime createdAt)
-    {
-        var body = new StringBuilder()
-            .Append("From: ").Append(from).Append("\r\n")
-            .Append("To: ").Append(email.To).Append("\r\n")
-            .Append("Subject: =?utf-8?B?").Append(Convert.ToBase64String(Encoding.UTF8.GetBytes(email.Subject))).Append("?=\r\n")
-            .Append("Date: ").Append(createdAt.ToString("r", System.Globalization.CultureInfo.InvariantCulture)).Append("\r\n")
-            .Append("Message-ID: ").Append(messageId).Append("\r\n")
-            .Append("MIME-Version: 1.0\r\n")
-            .Append("Content-Type: text/html; charset=utf-8\r\n")
-            .Append("Content-Transfer-Encoding: 8bit\r\n\r\n")
-            .Append(email.HtmlBody).Append("\r\n");
-        return body.ToString();
-    }
 }

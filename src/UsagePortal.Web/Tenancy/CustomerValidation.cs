@@ -11,6 +11,9 @@ public static partial class CustomerValidation
         .OfType<string>()
         .ToHashSet(StringComparer.Ordinal);
 
+    /// <summary>What <c>taxRate</c> must be, for a value of the wrong kind (the API reads it as a number or a string).</summary>
+    public const string TaxRateReason = "must be a decimal fraction between 0 and 1, such as \"0.19\" for 19 %.";
+
     public static IReadOnlyList<FieldError> Validate(string? externalId, string? name, string? email, string? currency, string? timeZone, string? locale, decimal? taxRate)
     {
         var errors = new List<FieldError>();
@@ -34,9 +37,9 @@ public static partial class CustomerValidation
             errors.Add(new("currency", "Enter an ISO 4217 currency code in upper case, such as USD or EUR."));
         }
 
-        if (string.IsNullOrWhiteSpace(timeZone) || !TimeZoneInfo.TryFindSystemTimeZoneById(timeZone, out _))
+        if (!TimeZones.TryFindIana(timeZone, out _))
         {
-            errors.Add(new("timeZone", "Enter an IANA time zone, such as Europe/Paris or UTC."));
+            errors.Add(new("timeZone", TimeZones.WindowsIdReason(timeZone) ?? "Enter an IANA time zone, such as Europe/Paris or UTC."));
         }
 
         if (!IsCulture(locale))

@@ -6,6 +6,7 @@ using UsagePortal.Data;
 using UsagePortal.Data.Identity;
 using UsagePortal.Web.Auditing;
 using UsagePortal.Web.Email;
+using UsagePortal.Web.Hosting;
 
 namespace UsagePortal.Web.Tenancy;
 
@@ -17,21 +18,23 @@ public sealed class Invitations(
     UsagePortalDbContext db,
     UserManager<ApplicationUser> users,
     EmailOutbox outbox,
+    PublicUrls urls,
     TimeProvider clock)
 {
     /// <summary>Invites <paramref name="email"/> into organisation <paramref name="customerId"/>; answers the field errors, none on success.</summary>
-    public async Task<IReadOnlyList<FieldError>> InviteAsync(int customerId, string email, string displayName, string role, string actor, Uri acceptBaseUri)
+    public async Task<IReadOnlyList<FieldError>> InviteAsync(int customerId, string email, string displayName, string role, string actor)
     {
         var errors = new List<FieldError>();
         email = email.Trim();
         displayName = displayName.Trim();
+        ApplicationUser? existing = null;
         if (!new System.ComponentModel.DataAnnotations.EmailAddressAttribute().IsValid(email) || email.Length == 0)
         {
             errors.Add(new("Email", "Enter a valid e-mail address."));
         }
-        else if (await users.FindByEmailAsync(email) is not null)
+        else
         {
-            errors.Add(new("Email", "Someone with this e-mail address already has an account."));
+            existing = await users.FindByEmailAsync(email);
         }
 
         if (displayName.Length is 0 or > 200)
@@ -53,6 +56,21 @@ public sealed class Invitations(
         if (errors.Count > 0)
         {
             return errors;
+        }
+
+        if (existing is not null)
+        {
+            // The inviter gets the same answer as for a new address, or the form would tell anyone who may invite
+            // whether an address (the operator's admin's, another customer's owner's) has an account. Nothing is
+            // created or changed: an account belongs to one organisation. The address's owner, who alone may learn
+            // that it has an account, gets a notice instead of an invitation, so a real attempt to add them is not lost.
+            outbox.Enqueue(new EmailMessage(existing.Email ?? email, $"Someone tried to invite you to {customer!.Name} on UsagePortal",
+                $"<p>Hello {WebUtility.HtmlEncode(existing.DisplayName)},</p><p>{WebUtility.HtmlEncode(actor)} tried to invite this address to {WebUtility.HtmlEncode(customer.Name)} on UsagePortal. " +
+                "It already has an account, and an account belongs to one organisation, so nothing changed. If you need to see another organisation, ask to be invited with another address.</p>" +
+                $"<p><a href=\"{WebUtility.HtmlEncode(urls.Link("Account/Login", new Dictionary<string, string?>()))}\">Sign in to UsagePortal</a> as usual.</p>"));
+            db.Audit(clock, actor, "user.invite_existing", $"user:{email}", $"role={role}", customerId);
+            await db.SaveChangesAsync();
+            return [];
         }
 
         await using var transaction = await db.Database.BeginTransactionAsync();
@@ -80,8 +98,7 @@ public sealed class Invitations(
 
         var token = await users.GeneratePasswordResetTokenAsync(user);
         var code = WebEncoders.Base64UrlEncode(Encoding.UTF8.GetBytes(token));
-        var link = QueryHelpers.AddQueryString(new Uri(acceptBaseUri, "Account/AcceptInvitation").ToString(),
-            new Dictionary<string, string?> { ["userId"] = user.Id, ["code"] = code });
+        var link = urls.Link("Account/AcceptInvitation", new Dictionary<string, string?> { ["userId"] = user.Id, ["code"] = code });
         outbox.Enqueue(new EmailMessage(email, $"You are invited to {customer!.Name} on UsagePortal",
             $"<p>Hello {WebUtility.HtmlEncode(displayName)},</p><p>{WebUtility.HtmlEncode(actor)} invited you to see {WebUtility.HtmlEncode(customer.Name)}'s usage and invoices on UsagePortal.</p>" +
             $"<p><a href=\"{WebUtility.HtmlEncode(link)}\">Accept the invitation and choose a password</a>. The link works for three days.</p>"));

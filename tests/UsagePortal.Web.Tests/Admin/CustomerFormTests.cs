@@ -75,6 +75,19 @@ public sealed class CustomerFormTests(PortalFactory portal) : IClassFixture<Port
         Assert.Equal(System.Net.HttpStatusCode.NotFound, response.StatusCode);
     }
 
+    [Fact]
+    public async Task AWindowsTimeZoneIdIsRefusedWithTheIanaIdToUseInstead()
+    {
+        using var admin = portal.CreatePortalClient();
+        await admin.SignInAsync(DemoSettings.AdminEmail, DemoSettings.AdminPassword);
+        var before = await CountAsync();
+
+        var response = await admin.SubmitFormAsync("/admin/customers", "create-customer", Fields("windows-zone", "Windows Zone", "USD", "Pacific Standard Time", "en-US", "0"));
+
+        Assert.Contains("America/Los_Angeles", PortalClient.Text(await response.Content.ReadAsStringAsync()));
+        Assert.Equal(before, await CountAsync());
+    }
+
     private static Dictionary<string, string> Fields(string externalId, string name, string currency, string timeZone, string locale, string taxRate) => new()
     {
         ["Input.ExternalId"] = externalId,

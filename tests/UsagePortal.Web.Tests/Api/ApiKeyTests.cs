@@ -164,4 +164,22 @@ public sealed class ApiKeyTests(MeteringPortal portal)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.InRange(await LastUsedAsync() ?? default, before, DateTime.UtcNow.AddSeconds(1));
     }
+
+    [Fact]
+    public async Task AnUnknownKeyAndARevokedKeyAnswerTheSame401()
+    {
+        using var unknown = await ClientAsync(Credential.UnknownKey);
+        using var revoked = await ClientAsync(Credential.RevokedKey);
+
+        using var unknownResponse = await unknown.GetAsync("/api/v1/meters");
+        using var revokedResponse = await revoked.GetAsync("/api/v1/meters");
+
+        await AssertUnauthorizedAsync(unknownResponse, "GET /api/v1/meters with an unknown key");
+        await AssertUnauthorizedAsync(revokedResponse, "GET /api/v1/meters with a revoked key");
+        // Nobody holding a key learns whether it ever existed.
+        var unknownProblem = System.Text.Json.JsonDocument.Parse(await unknownResponse.Content.ReadAsStringAsync()).RootElement;
+        var revokedProblem = System.Text.Json.JsonDocument.Parse(await revokedResponse.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(unknownProblem.GetProperty("title").GetString(), revokedProblem.GetProperty("title").GetString());
+        Assert.Equal(unknownProblem.GetProperty("detail").GetString(), revokedProblem.GetProperty("detail").GetString());
+    }
 }

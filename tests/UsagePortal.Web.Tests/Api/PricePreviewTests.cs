@@ -80,5 +80,21 @@ public sealed class PricePreviewTests(MeteringPortal portal)
         await MeteringApi.AssertProblemAsync(text, HttpStatusCode.UnsupportedMediaType);
     }
 
+    [Fact]
+    public async Task AnAmountTooLargeToComputeIsA400NamingUnitsNotA500()
+    {
+        using var client = await portal.ApiClientAsync();
+
+        using var response = await client.PostAsync("/api/v1/price-preview", Json("""
+            { "charge": { "model": "standard", "properties": { "unitAmount": "79228162514264337593543950335" } },
+              "units": "79228162514264337593543950335" }
+            """));
+        var problem = await MeteringApi.AssertProblemAsync(response, HttpStatusCode.BadRequest);
+
+        var error = Assert.Single(problem.Errors);
+        Assert.Equal("units", error.Field);
+        Assert.Contains("too large to compute", error.Reason, StringComparison.Ordinal);
+    }
+
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
 }

@@ -29,6 +29,8 @@ public sealed class ContentRootTests
         using var portal = new PortalClient(client);
         await portal.SignInAsync(DemoSettings.AdminEmail, DemoSettings.AdminPassword);
         Assert.Contains($"Content root path: {RepositoryRoot.Path}", app.Output, StringComparison.Ordinal);
+        // `-- --urls` wins too, and the app says where it listens in one plain line.
+        Assert.Contains($"UsagePortal is listening on {app.Address.GetLeftPart(UriPartial.Authority)}", app.Output, StringComparison.Ordinal);
     }
 
     [Fact]
