@@ -193,19 +193,23 @@ public abstract class AggregationTests(MeteringPortal portal)
                 Maybe(data, "kind", Pick<JsonNode?>("api", "api", "api", "batch"), random);
                 Maybe(data, "user", Pick<JsonNode?>(JsonValue.Create(random.Next(25)), $"{random.Next(25)}", $"user-{random.Next(25)}"), random);
                 var tokens = Math.Round((decimal)random.NextDouble() * 5000m, random.Next(5));
-                Maybe(data, "usage", new JsonObject
+                // A value a meter cannot use refuses the whole batch (EventValueTests); here a sum's property is
+                // sometimes simply absent, which the meter skips.
+                Maybe(data, "usage", random.Next(12) == 0 ? new JsonObject { ["note"] = "n/a" } : new JsonObject
                 {
-                    ["tokens"] = random.Next(12) switch
+                    ["tokens"] = random.Next(11) switch
                     {
-                        0 => "n/a",
-                        1 => tokens.ToString(CultureInfo.InvariantCulture),
-                        2 => -tokens,
-                        3 => 123456789.123456m,
+                        0 => tokens.ToString(CultureInfo.InvariantCulture),
+                        1 => -tokens,
+                        2 => 123456789.123456m,
                         _ => tokens,
                     },
                 }, random);
                 Maybe(data, "gb", random.Next(8) == 0 ? (JsonNode)$"{random.Next(900)}.25" : Math.Round((decimal)random.NextDouble() * 800m, 2), random);
-                Maybe(data, "seats", random.Next(10) == 0 ? null : (JsonNode)(random.Next(4) == 0 ? Math.Round((decimal)random.NextDouble() * 100m, 3) : random.Next(-5, 200)), random);
+                if (random.Next(10) != 0)
+                {
+                    Maybe(data, "seats", random.Next(4) == 0 ? Math.Round((decimal)random.NextDouble() * 100m, 3) : random.Next(-5, 200), random);
+                }
 
                 var type = random.Next(20) == 0 ? otherType : eventType;
                 var id = $"agg-{i:D4}-{Guid.NewGuid():N}";

@@ -17,13 +17,14 @@ public abstract class ConsistencyTests(MeteringPortal portal)
 
         await client.IngestBatchAsync(
         [
-            MeteringApi.Event(Unique.Name("a"), $"{code}.used", customer, hour.AddMinutes(5), new JsonObject { ["amount"] = JsonValue.Create(0.12345678901234567m) }),
-            MeteringApi.Event(Unique.Name("b"), $"{code}.used", customer, hour.AddMinutes(7), new JsonObject { ["amount"] = JsonValue.Create(1.00000000000000001m) }),
+            // The widest values a meter accepts: 15 integer digits, 12 decimal places (a double would lose the last ones).
+            MeteringApi.Event(Unique.Name("a"), $"{code}.used", customer, hour.AddMinutes(5), new JsonObject { ["amount"] = JsonValue.Create(123456789012345.123456789012m) }),
+            MeteringApi.Event(Unique.Name("b"), $"{code}.used", customer, hour.AddMinutes(7), new JsonObject { ["amount"] = JsonValue.Create(0.000000000001m) }),
         ]);
         var whole = await client.UsageAsync(customer, hour, hour.AddHours(1));
         var partial = await client.UsageAsync(customer, hour.AddMinutes(1), hour.AddMinutes(59));
 
-        Assert.Equal(1.12345678901234568m, whole.Quantity(code));
+        Assert.Equal(123456789012345.123456789013m, whole.Quantity(code));
         Assert.Equal(whole.Quantity(code), partial.Quantity(code));
     }
 
