@@ -2,15 +2,15 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using UsagePortal.Data;
 using UsagePortal.Data.Identity;
+using UsagePortal.Domain;
+using UsagePortal.Domain.Email;
+using UsagePortal.Domain.Invoicing;
 using UsagePortal.Web.Api;
-using UsagePortal.Web.Billing;
 using UsagePortal.Web.Components;
 using UsagePortal.Web.Components.Account;
 using UsagePortal.Web.Email;
 using UsagePortal.Web.Hosting;
 using UsagePortal.Web.Live;
-using UsagePortal.Web.Metering;
-using UsagePortal.Web.Outbox;
 using UsagePortal.Web.Seeding;
 using UsagePortal.Web.Tenancy;
 
@@ -21,6 +21,9 @@ public static class Extensions
     /// <summary>Everything the web app needs, in one place, so that Program.cs stays short.</summary>
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
+        // First of the hosted services (before data protection's, which loads the key ring from the database): the
+        // database is ready before any sweep, listener or request touches it.
+        builder.Services.AddHostedService<DatabasePreparation>();
         builder.AddUsagePortalData();
         builder.AddPortalHosting();
         builder.Services.AddSingleton(TimeProvider.System);
@@ -65,70 +68,20 @@ public static class Extensions
         // Invitation links live longer than password-reset links.
         builder.Services.Configure<DataProtectionTokenProviderOptions>(tokens => tokens.TokenLifespan = TimeSpan.FromDays(3));
 
-        builder.Services.AddOptions<EmailOptions>().Bind(builder.Configuration.GetSection(EmailOptions.SectionName));
+        builder.AddUsagePortalDomain();
+        builder.Services.AddSingleton<IPublicLinks>(services => services.GetRequiredService<PublicUrls>());
         builder.Services.AddScoped<IEmailSender<ApplicationUser>, OutboxEmailSender>();
-        builder.Services.AddScoped<EmailOutbox>();
-        builder.Services.AddSingleton<IOutboxHandler, EmailDelivery>();
-        builder.Services.AddOptions<OutboxOptions>().Bind(builder.Configuration.GetSection(OutboxOptions.SectionName));
-        builder.Services.AddSingleton<OutboxSignal>();
-        builder.Services.AddScoped<OutboxProcessor>();
-        builder.Services.AddHostedService<OutboxDispatcher>();
 
         builder.Services.AddOptions<DemoOptions>().Bind(builder.Configuration.GetSection(DemoOptions.SectionName));
         builder.Services.AddScoped<IdentitySeeder>();
         builder.Services.AddScoped<DemoSeeder>();
         builder.Services.AddScoped<DemoUsageSeeder>();
         builder.Services.AddScoped<DemoBillingSeeder>();
-        builder.Services.AddScoped<Invitations>();
-
-        builder.Services.AddOptions<IngestionOptions>().Bind(builder.Configuration.GetSection(IngestionOptions.SectionName));
-        builder.Services.AddSingleton<UsageNotifier>();
-        builder.Services.AddHostedService<PostgresUsageListener>();
-        builder.Services.AddScoped<IngestionService>();
-        builder.Services.AddSingleton<MeterCache>();
-        builder.Services.AddSingleton<SqliteWriteGate>();
-        builder.Services.AddSingleton<DistinctValueCache>();
-        builder.Services.AddSingleton<CustomerDirectory>();
-        builder.Services.AddScoped<UsageQuery>();
-        builder.Services.AddScoped<MeterService>();
-        builder.Services.AddSingleton<InvoicingSignal>();
-        builder.Services.AddScoped<PeriodRater>();
-        builder.Services.AddScoped<CostQuery>();
-        builder.Services.AddScoped<PlanService>();
-        builder.Services.AddScoped<SubscriptionService>();
-        builder.Services.AddScoped<CreditService>();
-        builder.Services.AddScoped<InvoiceCorrections>();
-        builder.Services.AddOptions<InvoicingOptions>().Bind(builder.Configuration.GetSection(InvoicingOptions.SectionName));
-        builder.Services.AddScoped<InvoiceRunner>();
-        builder.Services.AddHostedService<InvoicingService>();
         builder.Services.AddOpenApi();
         builder.Services.AddProblemDetails();
 
         builder.Services.AddHealthChecks().AddDbContextCheck<UsagePortalDbContext>("database");
         return builder;
-    }
-
-    /// <summary>Applies migrations, makes sure the roles exist, and in Development seeds the demo.</summary>
-    public static async Task PrepareDatabaseAsync(this WebApplication app)
-    {
-        await using var scope = app.Services.CreateAsyncScope();
-        var services = scope.ServiceProvider;
-        var options = services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
-        if (options.MigrateOnStartup)
-        {
-            await services.GetRequiredService<UsagePortalDbContext>().MigrateAsync();
-        }
-
-        await services.GetRequiredService<IdentitySeeder>().EnsureRolesAsync();
-        var demo = services.GetRequiredService<IOptions<DemoOptions>>().Value;
-        if (demo.Seed ?? app.Environment.IsDevelopment())
-        {
-            await services.GetRequiredService<DemoSeeder>().SeedAsync();
-            await services.GetRequiredService<DemoUsageSeeder>().SeedAsync();
-            await services.GetRequiredService<DemoBillingSeeder>().SeedAsync();
-            // The demo's closed months are invoiced before the first page is served, not a sweep later.
-            await services.GetRequiredService<InvoiceRunner>().RunOnceAsync();
-        }
     }
 
     public static WebApplication UseApplicationPipeline(this WebApplication app)

@@ -9,10 +9,11 @@ using Microsoft.Extensions.DependencyInjection;
 using UsagePortal.Data;
 using UsagePortal.Data.Billing;
 using UsagePortal.Data.Customers;
+using UsagePortal.Domain.Invoicing;
+using UsagePortal.Domain.Subscriptions;
 using UsagePortal.Pricing;
 using UsagePortal.Testing;
 using UsagePortal.Web.Api;
-using UsagePortal.Web.Billing;
 
 namespace UsagePortal.Benchmarks;
 

@@ -9,8 +9,8 @@ using UsagePortal.Benchmarks;
 using UsagePortal.Data;
 using UsagePortal.Data.Billing;
 using UsagePortal.Data.Customers;
+using UsagePortal.Domain.Subscriptions;
 using UsagePortal.Testing;
-using UsagePortal.Web.Billing;
 
 // Measures the quality bars of shared/PRODUCT.md against the real app over real HTTP, on SQLite and PostgreSQL:
 // ingestion events/s in batches of 1,000 beside a raw bulk insert of the same rows into the same database,

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
-using UsagePortal.Web.Outbox;
+using UsagePortal.Domain.Outbox;
 
 namespace UsagePortal.Testing;
 

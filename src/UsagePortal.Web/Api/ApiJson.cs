@@ -1,4 +1,5 @@
 using System.Text.Json;
+using UsagePortal.Domain;
 
 namespace UsagePortal.Web.Api;
 
@@ -26,7 +27,7 @@ public static class ApiJson
         {
             var value = await JsonSerializer.DeserializeAsync<T>(request.Body, Options, cancellationToken);
             return value is null
-                ? (null, Problems.Validation("The body is empty.", [new ProblemError("body", "Send a JSON object.")]))
+                ? (null, Problems.Validation("The body is empty.", [new FieldError("body", "Send a JSON object.")]))
                 : (value, null);
         }
         catch (JsonException exception)
@@ -35,7 +36,7 @@ public static class ApiJson
             var reason = fieldReasons?.GetValueOrDefault(field) is { } given && exception.Message.Contains("could not be converted", StringComparison.Ordinal)
                 ? given
                 : HumanReason(typeof(T), field, exception.Message.Split(" Path:")[0]);
-            return (null, Problems.Validation("The body is not valid JSON for this request.", [new ProblemError(field, reason)]));
+            return (null, Problems.Validation("The body is not valid JSON for this request.", [new FieldError(field, reason)]));
         }
     }
 
@@ -78,13 +79,7 @@ public static class ApiJson
         }
         catch (JsonException exception)
         {
-            return (null, Problems.Validation("The body is not valid JSON.", [new ProblemError("body", exception.Message.Split(" Path:")[0])]));
+            return (null, Problems.Validation("The body is not valid JSON.", [new FieldError("body", exception.Message.Split(" Path:")[0])]));
         }
     }
-
-    /// <summary>Decimals leave the API as strings, so that no client parses money or quantities as binary floats.</summary>
-    public static string Decimal(decimal value) => Normalize(value).ToString(System.Globalization.CultureInfo.InvariantCulture);
-
-    /// <summary>The same value without trailing zeros in its scale (SQLite hands 12 back as 12.0).</summary>
-    public static decimal Normalize(decimal value) => value / 1.000000000000000000000000000000000m;
 }

@@ -3,8 +3,9 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using UsagePortal.Data;
 using UsagePortal.Data.Billing;
+using UsagePortal.Domain;
+using UsagePortal.Domain.Credits;
 using UsagePortal.Pricing;
-using UsagePortal.Web.Billing;
 
 namespace UsagePortal.Web.Api;
 
@@ -48,7 +49,7 @@ public static class CreditsEndpoints
 
         using (body)
         {
-            var errors = new List<ProblemError>();
+            var errors = new List<FieldError>();
             var amount = InvoicesEndpoints.DecimalText(body!.RootElement, "amount", errors);
             var reason = InvoicesEndpoints.Text(body.RootElement, "reason", errors);
             var expiresAt = ParseTime(InvoicesEndpoints.Text(body.RootElement, "expiresAt", errors), "expiresAt", errors);
@@ -98,7 +99,7 @@ public static class CreditsEndpoints
     }
 
     /// <summary>An RFC 3339 time with an offset, such as 2027-01-01T00:00:00Z; null when absent.</summary>
-    private static DateTime? ParseTime(string? value, string field, List<ProblemError> errors)
+    private static DateTime? ParseTime(string? value, string field, List<FieldError> errors)
     {
         if (value is null)
         {
@@ -111,7 +112,7 @@ public static class CreditsEndpoints
             return parsed.UtcDateTime;
         }
 
-        errors.Add(new ProblemError(field, $"{field} must be an RFC 3339 time with an offset, such as 2027-01-01T00:00:00Z."));
+        errors.Add(new FieldError(field, $"{field} must be an RFC 3339 time with an offset, such as 2027-01-01T00:00:00Z."));
         return null;
     }
 

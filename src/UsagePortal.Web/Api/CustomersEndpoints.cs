@@ -1,8 +1,10 @@
 using Microsoft.EntityFrameworkCore;
 using UsagePortal.Data;
 using UsagePortal.Data.Customers;
-using UsagePortal.Web.Auditing;
-using UsagePortal.Web.Billing;
+using UsagePortal.Domain;
+using UsagePortal.Domain.Auditing;
+using UsagePortal.Domain.Customers;
+using UsagePortal.Domain.Plans;
 using UsagePortal.Web.Tenancy;
 
 namespace UsagePortal.Web.Api;
@@ -44,7 +46,7 @@ public static class CustomersEndpoints
     public static CustomerAnswer Answer(Customer customer)
     {
         ArgumentNullException.ThrowIfNull(customer);
-        return new(customer.ExternalId, customer.Name, customer.Email, customer.Currency, customer.TimeZone, ApiJson.Decimal(customer.TaxRate), customer.Locale,
+        return new(customer.ExternalId, customer.Name, customer.Email, customer.Currency, customer.TimeZone, Decimals.ToText(customer.TaxRate), customer.Locale,
             new DateTimeOffset(DateTime.SpecifyKind(customer.CreatedAt, DateTimeKind.Utc), TimeSpan.Zero));
     }
 
@@ -82,13 +84,13 @@ public static class CustomersEndpoints
         var locale = body.Locale?.Trim() ?? existing?.Locale ?? "en-US";
         var taxRate = body.TaxRate ?? existing?.TaxRate ?? 0m;
         var errors = CustomerValidation.Validate(externalId, name, email, currency, timeZone, locale, taxRate)
-            .Select(e => new ProblemError(e.Field, e.Reason))
+            .Select(e => new FieldError(e.Field, e.Reason))
             .ToList();
         var now = clock.GetUtcNow().UtcDateTime;
         if (existing is not null && currency != existing.Currency
             && await db.Subscriptions.AnyAsync(s => s.CustomerId == existing.Id && (s.EndsAt == null || s.EndsAt > now || s.NextPeriodStart != null), cancellationToken))
         {
-            errors.Add(new ProblemError("currency", $"cannot change from {existing.Currency} while the customer has a subscription that is running or not fully invoiced."));
+            errors.Add(new FieldError("currency", $"cannot change from {existing.Currency} while the customer has a subscription that is running or not fully invoiced."));
         }
 
         if (errors.Count > 0)
@@ -126,7 +128,7 @@ public static class CustomersEndpoints
         Change(existing.Locale, locale, v => existing.Locale = v, "locale");
         if (existing.TaxRate != taxRate)
         {
-            changes.Add($"taxRate={ApiJson.Decimal(taxRate)}");
+            changes.Add($"taxRate={Decimals.ToText(taxRate)}");
             existing.TaxRate = taxRate;
         }
 

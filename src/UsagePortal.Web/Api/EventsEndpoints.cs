@@ -1,25 +1,11 @@
 using System.Buffers;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
+using UsagePortal.Domain;
+using UsagePortal.Domain.Ingestion;
 using UsagePortal.Metering;
-using UsagePortal.Web.Metering;
 
 namespace UsagePortal.Web.Api;
-
-/// <summary>The <c>Ingestion</c> section.</summary>
-public sealed class IngestionOptions
-{
-    public const string SectionName = "Ingestion";
-
-    /// <summary>The largest request body accepted by <c>POST /api/v1/events</c>.</summary>
-    public int MaxBodyBytes { get; set; } = 10 * 1024 * 1024;
-
-    /// <summary>The most events in one batch.</summary>
-    public int MaxEventsPerBatch { get; set; } = 10_000;
-
-    /// <summary>How old an event may be: 730 days (about 24 months) by default, the same as <c>Billing:MaxBackdate</c>.</summary>
-    public TimeSpan MaxEventAge { get; set; } = TimeSpan.FromDays(730);
-}
 
 public static class EventsEndpoints
 {
@@ -85,7 +71,7 @@ public static class EventsEndpoints
         var headers = http.Request.Headers.Select(h => new KeyValuePair<string, string>(h.Key, h.Value.ToString()));
         var batch = EventBatchReader.Read(http.Request.ContentType, headers, buffer.WrittenSpan, clock.GetUtcNow(),
             EventReaderOptions.Default with { MaxEventsPerBatch = limits.MaxEventsPerBatch, MaxEventAge = limits.MaxEventAge });
-        var errors = batch.Errors.Select(e => new ProblemError(e.Field, e.Reason, e.Index)).ToList();
+        var errors = batch.Errors.Select(e => new FieldError(e.Field, e.Reason, e.Index)).ToList();
         switch (batch.Status)
         {
             case EventBatchStatus.UnsupportedContentType:
@@ -102,7 +88,7 @@ public static class EventsEndpoints
         var unusable = await ingestion.CheckValuesAsync(batch.Events, cancellationToken);
         if (unknown.Count > 0 || unusable.Count > 0)
         {
-            List<ProblemError> all = [.. unknown.Concat(unusable).OrderBy(e => e.Index)];
+            List<FieldError> all = [.. unknown.Concat(unusable).OrderBy(e => e.Index)];
             var detail = unusable.Count == 0
                 ? $"Events for an unknown customer: {unknown.Count}; nothing was stored."
                 : $"Events not valid: {all.Select(e => e.Index).Distinct().Count()}; nothing was stored.";
@@ -135,5 +121,5 @@ public static class EventsEndpoints
     private static IResult TooLarge(IngestionOptions limits) =>
         Problems.Create(StatusCodes.Status413PayloadTooLarge, "Request body too large",
             $"The body may be at most {limits.MaxBodyBytes} bytes{(limits.MaxBodyBytes % (1024 * 1024) == 0 ? $" ({limits.MaxBodyBytes / (1024 * 1024)} MiB)" : "")}; send smaller batches.",
-            [new ProblemError("body", $"larger than {limits.MaxBodyBytes} bytes")]);
+            [new FieldError("body", $"larger than {limits.MaxBodyBytes} bytes")]);
 }

@@ -3,7 +3,8 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using UsagePortal.Data;
 using UsagePortal.Data.Billing;
-using UsagePortal.Web.Billing;
+using UsagePortal.Domain;
+using UsagePortal.Domain.Invoicing;
 
 namespace UsagePortal.Web.Api;
 
@@ -52,16 +53,16 @@ public static class InvoicesEndpoints
 
     private static async Task<IResult> ListAsync(string? customer, string? status, string? limit, UsagePortalDbContext db, CancellationToken cancellationToken)
     {
-        var errors = new List<ProblemError>();
+        var errors = new List<FieldError>();
         if (status is not null && !Statuses.Contains(status, StringComparer.Ordinal))
         {
-            errors.Add(new ProblemError("status", $"status must be one of {string.Join(", ", Statuses)}."));
+            errors.Add(new FieldError("status", $"status must be one of {string.Join(", ", Statuses)}."));
         }
 
         var take = DefaultLimit;
         if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out take) || take < 1 || take > MaxLimit))
         {
-            errors.Add(new ProblemError("limit", $"limit must be a whole number from 1 to {MaxLimit}."));
+            errors.Add(new FieldError("limit", $"limit must be a whole number from 1 to {MaxLimit}."));
         }
 
         if (errors.Count > 0)
@@ -105,7 +106,7 @@ public static class InvoicesEndpoints
         if (!await runner.FinalizeAsync(invoiceId, cancellationToken))
         {
             return Problems.Create(StatusCodes.Status409Conflict, "Conflict", "The invoice is not a draft.",
-                [new ProblemError("status", $"Invoice {invoice.Number ?? id} is {invoice.Status}; only a draft can be finalized, and a finalized invoice never changes.")]);
+                [new FieldError("status", $"Invoice {invoice.Number ?? id} is {invoice.Status}; only a draft can be finalized, and a finalized invoice never changes.")]);
         }
 
         db.ChangeTracker.Clear();
@@ -148,7 +149,7 @@ public static class InvoicesEndpoints
 
         using (body)
         {
-            var errors = new List<ProblemError>();
+            var errors = new List<FieldError>();
             var amount = DecimalText(body!.RootElement, "amount", errors);
             var reason = Text(body.RootElement, "reason", errors);
             if (errors.Count > 0)
@@ -174,14 +175,14 @@ public static class InvoicesEndpoints
         if (document is not null && document.RootElement.ValueKind != JsonValueKind.Object)
         {
             document.Dispose();
-            return (null, Problems.Validation("The body is not a JSON object.", [new ProblemError("body", "Send a JSON object.")]));
+            return (null, Problems.Validation("The body is not a JSON object.", [new FieldError("body", "Send a JSON object.")]));
         }
 
         return (document, problem);
     }
 
     /// <summary>A decimal given as a JSON string or number, as its text (the services parse it); null when absent.</summary>
-    internal static string? DecimalText(JsonElement body, string name, List<ProblemError> errors)
+    internal static string? DecimalText(JsonElement body, string name, List<FieldError> errors)
     {
         if (!body.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
         {
@@ -195,13 +196,13 @@ public static class InvoicesEndpoints
             case JsonValueKind.Number:
                 return value.GetRawText();
             default:
-                errors.Add(new ProblemError(name, $"{name} must be a decimal, as a string (\"25.50\") or a number."));
+                errors.Add(new FieldError(name, $"{name} must be a decimal, as a string (\"25.50\") or a number."));
                 return null;
         }
     }
 
     /// <summary>A string property; null when absent.</summary>
-    internal static string? Text(JsonElement body, string name, List<ProblemError> errors)
+    internal static string? Text(JsonElement body, string name, List<FieldError> errors)
     {
         if (!body.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
         {
@@ -210,14 +211,14 @@ public static class InvoicesEndpoints
 
         if (value.ValueKind != JsonValueKind.String)
         {
-            errors.Add(new ProblemError(name, $"{name} must be a string."));
+            errors.Add(new FieldError(name, $"{name} must be a string."));
             return null;
         }
 
         return value.GetString();
     }
 
-    private static IResult Failure(CorrectionProblem problem, IReadOnlyList<ProblemError> errors, string id, string detail) => problem switch
+    private static IResult Failure(CorrectionProblem problem, IReadOnlyList<FieldError> errors, string id, string detail) => problem switch
     {
         CorrectionProblem.NotFound => InvoiceNotFound(id),
         CorrectionProblem.Conflict => Problems.Create(StatusCodes.Status409Conflict, "The invoice's status does not allow this", errors.FirstOrDefault()?.Reason ?? detail, errors),

@@ -1,7 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using UsagePortal.Data;
+using UsagePortal.Domain;
+using UsagePortal.Domain.Meters;
 using UsagePortal.Metering;
-using UsagePortal.Web.Metering;
 
 namespace UsagePortal.Web.Api;
 
@@ -32,11 +33,11 @@ public static class MetersEndpoints
             return problem;
         }
 
-        var errors = new List<ProblemError>();
+        var errors = new List<FieldError>();
         MeterAggregation aggregation = default;
         if (body!.Aggregation is not null && !MeterAggregationNames.TryParse(body.Aggregation, out aggregation))
         {
-            errors.Add(new ProblemError("aggregation", $"aggregation must be one of {string.Join(", ", MeterAggregationNames.All)}."));
+            errors.Add(new FieldError("aggregation", $"aggregation must be one of {string.Join(", ", MeterAggregationNames.All)}."));
         }
 
         var definition = new MeterDefinition

@@ -1,30 +1,12 @@
 using System.Text.Json;
 using UsagePortal.Data.Billing;
+using UsagePortal.Domain.Plans;
 using UsagePortal.Pricing;
-using UsagePortal.Web.Billing;
 
 namespace UsagePortal.Web.Api;
 
 public static class PlansEndpoints
 {
-    /// <summary>
-    /// A plan version in the plan shape of PRODUCT.md, plus its <c>version</c>, when and by whom it was published, and
-    /// the numbers of every version of the plan. Money is a decimal string in currency units; charges are in the
-    /// charge JSON, decimals as strings.
-    /// </summary>
-    public sealed record PlanAnswer(
-        string Code,
-        string Name,
-        string Currency,
-        string Interval,
-        string FlatFee,
-        string MinimumCommitment,
-        JsonElement Charges,
-        int Version,
-        DateTimeOffset CreatedAt,
-        string CreatedBy,
-        IReadOnlyList<int> Versions);
-
     public static RouteGroupBuilder MapPlansEndpoints(this RouteGroupBuilder api)
     {
         api.MapPost("/plans", PublishAsync)
@@ -48,17 +30,6 @@ public static class PlansEndpoints
         return api;
     }
 
-    /// <summary>The answer for <paramref name="version"/>; <paramref name="versions"/> lists the plan's version numbers.</summary>
-    public static PlanAnswer Answer(string code, PlanVersion version, IReadOnlyList<int> versions)
-    {
-        ArgumentNullException.ThrowIfNull(version);
-        var currency = Currency.FromCode(version.Currency);
-        using var charges = JsonDocument.Parse(version.ChargesJson);
-        return new PlanAnswer(code, version.Name, currency.Code, version.Interval,
-            currency.FormatMinorUnits(version.FlatFeeMinorUnits), currency.FormatMinorUnits(version.MinimumCommitmentMinorUnits),
-            charges.RootElement.Clone(), version.Version, new DateTimeOffset(version.CreatedAt, TimeSpan.Zero), version.CreatedBy, versions);
-    }
-
     private static async Task<IResult> PublishAsync(HttpRequest request, PlanService plans, CancellationToken cancellationToken)
     {
         var (document, problem) = await ApiJson.ReadDocumentAsync(request, cancellationToken);
@@ -76,7 +47,7 @@ public static class PlansEndpoints
             }
 
             var versions = (await plans.FindAsync(saved.Plan.Code, cancellationToken))!.Versions.Select(v => v.Version).ToList();
-            var answer = Answer(saved.Plan.Code, saved.Version, versions);
+            var answer = PlanAnswers.Answer(saved.Plan.Code, saved.Version, versions);
             return saved.Created ? TypedResults.Created($"/api/v1/plans/{saved.Plan.Code}", answer) : TypedResults.Ok(answer);
         }
     }
@@ -84,7 +55,7 @@ public static class PlansEndpoints
     private static async Task<IResult> ListAsync(PlanService plans, CancellationToken cancellationToken)
     {
         var latest = await plans.ListLatestAsync(cancellationToken);
-        return TypedResults.Ok(latest.Select(v => Answer(v.Plan!.Code, v, [.. v.Plan.Versions.Select(x => x.Version).Order()])).ToList());
+        return TypedResults.Ok(latest.Select(v => PlanAnswers.Answer(v.Plan!.Code, v, [.. v.Plan.Versions.Select(x => x.Version).Order()])).ToList());
     }
 
     private static async Task<IResult> GetAsync(string code, PlanService plans, CancellationToken cancellationToken)
@@ -94,7 +65,7 @@ public static class PlansEndpoints
             return Problems.NotFound($"No plan has code '{code}'.");
         }
 
-        return TypedResults.Ok(Answer(plan.Code, plan.Versions[^1], [.. plan.Versions.Select(v => v.Version)]));
+        return TypedResults.Ok(PlanAnswers.Answer(plan.Code, plan.Versions[^1], [.. plan.Versions.Select(v => v.Version)]));
     }
 
     private static async Task<IResult> GetVersionAsync(string code, string version, PlanService plans, CancellationToken cancellationToken)
@@ -110,7 +81,7 @@ public static class PlansEndpoints
         }
 
         return plan.Versions.SingleOrDefault(v => v.Version == number) is { } found
-            ? TypedResults.Ok(Answer(plan.Code, found, [.. plan.Versions.Select(v => v.Version)]))
+            ? TypedResults.Ok(PlanAnswers.Answer(plan.Code, found, [.. plan.Versions.Select(v => v.Version)]))
             : Problems.NotFound($"Plan '{code}' has no version {number}; its versions are {string.Join(", ", plan.Versions.Select(v => v.Version))}.");
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using UsagePortal.Domain;
 using UsagePortal.Pricing;
 
 namespace UsagePortal.Web.Api;
@@ -54,5 +55,5 @@ public static class PricePreviewEndpoints
     }
 
     private static IResult Invalid(IReadOnlyList<ValidationError> errors) =>
-        Problems.Validation("The price preview request is not valid.", errors.Select(e => new ProblemError(e.Field, e.Reason)).ToList());
+        Problems.Validation("The price preview request is not valid.", errors.Select(e => new FieldError(e.Field, e.Reason)).ToList());
 }

@@ -1,12 +1,11 @@
-namespace UsagePortal.Web.Api;
+using UsagePortal.Domain;
 
-/// <summary>One error of a request: which event (in a batch), which field, and why.</summary>
-public sealed record ProblemError(string Field, string Reason, int? Index = null);
+namespace UsagePortal.Web.Api;
 
 /// <summary>RFC 9457 problem documents, the only error shape of the public API.</summary>
 public static class Problems
 {
-    public static IResult Create(int status, string title, string detail, IReadOnlyList<ProblemError>? errors = null)
+    public static IResult Create(int status, string title, string detail, IReadOnlyList<FieldError>? errors = null)
     {
         var extensions = new Dictionary<string, object?>();
         if (errors is { Count: > 0 })
@@ -19,7 +18,7 @@ public static class Problems
         return TypedResults.Problem(detail: detail, statusCode: status, title: title, type: $"https://usageportal.dev/problems/{status}", extensions: extensions);
     }
 
-    public static IResult Validation(string detail, IReadOnlyList<ProblemError> errors) =>
+    public static IResult Validation(string detail, IReadOnlyList<FieldError> errors) =>
         Create(StatusCodes.Status400BadRequest, "The request is not valid", detail, errors);
 
     public static IResult NotFound(string detail) => Create(StatusCodes.Status404NotFound, "Not found", detail);

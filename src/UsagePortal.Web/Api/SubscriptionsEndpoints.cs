@@ -1,5 +1,5 @@
 using System.Text.Json;
-using UsagePortal.Web.Billing;
+using UsagePortal.Domain.Subscriptions;
 
 namespace UsagePortal.Web.Api;
 

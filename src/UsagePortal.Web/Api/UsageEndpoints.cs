@@ -1,10 +1,14 @@
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using UsagePortal.Data;
+using UsagePortal.Domain;
+using UsagePortal.Domain.Cost;
+using UsagePortal.Domain.Invoicing;
+using UsagePortal.Domain.Meters;
+using UsagePortal.Domain.Subscriptions;
+using UsagePortal.Domain.UsageReads;
 using UsagePortal.Metering;
 using UsagePortal.Pricing;
-using UsagePortal.Web.Billing;
-using UsagePortal.Web.Metering;
 using UsagePortal.Web.Tenancy;
 
 namespace UsagePortal.Web.Api;
@@ -40,17 +44,17 @@ public static class UsageEndpoints
             return Problems.NotFound($"No customer has externalId '{externalId}'.");
         }
 
-        var errors = new List<ProblemError>();
+        var errors = new List<FieldError>();
         var start = ParseTime(from, "from", errors);
         var end = ParseTime(to, "to", errors);
         if (errors.Count == 0 && (start is null) != (end is null))
         {
-            errors.Add(new ProblemError(start is null ? "from" : "to", "Give both from and to, or neither for the current period."));
+            errors.Add(new FieldError(start is null ? "from" : "to", "Give both from and to, or neither for the current period."));
         }
 
         if (errors.Count == 0 && start >= end)
         {
-            errors.Add(new ProblemError("to", "to must be after from."));
+            errors.Add(new FieldError("to", "to must be after from."));
         }
 
         if (errors.Count > 0)
@@ -99,8 +103,8 @@ public static class UsageEndpoints
             new DateTimeOffset(rangeStart, TimeSpan.Zero),
             new DateTimeOffset(rangeEnd, TimeSpan.Zero),
             amounts?.Currency.Code ?? customer.Currency,
-            report.Meters.Select(m => new MeterAnswer(m.Code, m.Name, m.Aggregation.ToWireName(), ApiJson.Decimal(m.Quantity), amounts?.OfMeter(m.Code),
-                m.Groups.Select(g => new GroupAnswer(g.Key, ApiJson.Decimal(g.Quantity), amounts?.OfGroup(m.Code, g.GroupKey))).ToList())).ToList(),
+            report.Meters.Select(m => new MeterAnswer(m.Code, m.Name, m.Aggregation.ToWireName(), Decimals.ToText(m.Quantity), amounts?.OfMeter(m.Code),
+                m.Groups.Select(g => new GroupAnswer(g.Key, Decimals.ToText(g.Quantity), amounts?.OfGroup(m.Code, g.GroupKey))).ToList())).ToList(),
             amounts?.Total,
             projection));
     }
@@ -121,7 +125,7 @@ public static class UsageEndpoints
             Currency.FormatMinorUnits(lines.Where(l => l.Meter == meter && l.GroupKey == groupKey).Sum(l => l.MinorUnits));
     }
 
-    private static DateTime? ParseTime(string? value, string field, List<ProblemError> errors)
+    private static DateTime? ParseTime(string? value, string field, List<FieldError> errors)
     {
         if (string.IsNullOrEmpty(value))
         {
@@ -134,7 +138,7 @@ public static class UsageEndpoints
             return parsed.UtcDateTime;
         }
 
-        errors.Add(new ProblemError(field, "Give an RFC 3339 time with an offset, such as 2026-11-01T00:00:00Z."));
+        errors.Add(new FieldError(field, "Give an RFC 3339 time with an offset, such as 2026-11-01T00:00:00Z."));
         return null;
     }
 }

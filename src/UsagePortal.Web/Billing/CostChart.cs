@@ -1,4 +1,5 @@
 using System.Text.Json;
+using UsagePortal.Domain.Cost;
 using UsagePortal.Pricing;
 using UsagePortal.Web.Tenancy;
 

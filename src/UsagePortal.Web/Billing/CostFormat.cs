@@ -7,6 +7,13 @@ namespace UsagePortal.Web.Billing;
 /// <summary>Money and dates of the cost panel in the customer's locale, as the invoice pages write them ("1,234.50 USD").</summary>
 public static class CostFormat
 {
+    /// <summary>
+    /// An amount for people: minor units in the reader's culture with the currency code after it ("1,234.50 USD",
+    /// "1.234,50 EUR"), the currency's own number of decimals.
+    /// </summary>
+    public static string Money(CustomerFormat format, long minorUnits, string currencyCode) =>
+        Money(format, Currency.FromCode(currencyCode), minorUnits);
+
     /// <summary>Whole minor units with the currency's own number of decimals and its code.</summary>
     public static string Money(CustomerFormat format, Currency currency, long minorUnits)
     {

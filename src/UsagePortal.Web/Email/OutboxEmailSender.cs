@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Identity;
 using UsagePortal.Data;
 using UsagePortal.Data.Identity;
+using UsagePortal.Domain.Email;
 
 namespace UsagePortal.Web.Email;
 

@@ -60,9 +60,9 @@ public static class PortalStartup
             await Console.Out.WriteLineAsync("UsagePortal is preparing its database (the first start also seeds the demo, which takes a while)...");
         }
 
-        await app.PrepareDatabaseAsync();
         try
         {
+            // Starting the host prepares the database first (DatabasePreparation), then binds the port.
             await app.StartAsync();
         }
         catch (IOException exception) when (AddressInUse(exception) && urls.Select(PortOf).FirstOrDefault(p => p > 0) is > 0 and var port)

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
+using UsagePortal.Domain.Email;
 
 namespace UsagePortal.Web.Hosting;
 
@@ -10,7 +11,7 @@ namespace UsagePortal.Web.Hosting;
 /// the address the server actually listens on. Never with the request's Host header: a forged Host would otherwise
 /// turn a password-reset or invitation link into one that hands its code to whoever forged it.
 /// </summary>
-public sealed class PublicUrls(IOptions<AppOptions> options, IServer server, IHostEnvironment environment)
+public sealed class PublicUrls(IOptions<AppOptions> options, IServer server, IHostEnvironment environment) : IPublicLinks
 {
     private Uri? fromServer;
 

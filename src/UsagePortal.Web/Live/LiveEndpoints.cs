@@ -4,8 +4,8 @@ using System.Runtime.CompilerServices;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using UsagePortal.Data.Identity;
+using UsagePortal.Domain.Live;
 using UsagePortal.Web.Components.Shared;
-using UsagePortal.Web.Metering;
 using UsagePortal.Web.Tenancy;
 
 namespace UsagePortal.Web.Live;

@@ -4,8 +4,9 @@ using Microsoft.Extensions.Options;
 using UsagePortal.Data;
 using UsagePortal.Data.Billing;
 using UsagePortal.Data.Customers;
+using UsagePortal.Domain.Credits;
+using UsagePortal.Domain.Subscriptions;
 using UsagePortal.Pricing;
-using UsagePortal.Web.Billing;
 
 namespace UsagePortal.Web.Seeding;
 

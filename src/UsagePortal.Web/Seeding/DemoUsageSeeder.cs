@@ -2,9 +2,10 @@ using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using UsagePortal.Data;
+using UsagePortal.Domain.Ingestion;
+using UsagePortal.Domain.Meters;
 using UsagePortal.Metering;
 using UsagePortal.Web.Api;
-using UsagePortal.Web.Metering;
 
 namespace UsagePortal.Web.Seeding;
 

@@ -5,9 +5,10 @@ using Microsoft.Extensions.DependencyInjection;
 using UsagePortal.Data;
 using UsagePortal.Data.Billing;
 using UsagePortal.Data.Customers;
+using UsagePortal.Domain.Meters;
+using UsagePortal.Domain.Plans;
+using UsagePortal.Domain.Subscriptions;
 using UsagePortal.Metering;
-using UsagePortal.Web.Billing;
-using UsagePortal.Web.Metering;
 
 namespace UsagePortal.Web.Tests.Admin;
 

@@ -3,9 +3,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using UsagePortal.Data;
 using UsagePortal.Data.Billing;
+using UsagePortal.Domain.Meters;
 using UsagePortal.Metering;
-using UsagePortal.Web.Billing;
-using UsagePortal.Web.Metering;
 
 namespace UsagePortal.Web.Tests.Admin;
 

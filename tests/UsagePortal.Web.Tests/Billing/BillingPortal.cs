@@ -4,8 +4,9 @@ using Microsoft.Extensions.DependencyInjection;
 using UsagePortal.Data;
 using UsagePortal.Data.Billing;
 using UsagePortal.Data.Customers;
+using UsagePortal.Domain.Invoicing;
+using UsagePortal.Domain.Subscriptions;
 using UsagePortal.Pricing;
-using UsagePortal.Web.Billing;
 using UsagePortal.Web.Tests.Api;
 
 namespace UsagePortal.Web.Tests.Billing;

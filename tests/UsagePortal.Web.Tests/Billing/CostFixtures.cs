@@ -5,8 +5,9 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using UsagePortal.Data;
 using UsagePortal.Data.Billing;
+using UsagePortal.Domain.Cost;
+using UsagePortal.Domain.Subscriptions;
 using UsagePortal.Pricing;
-using UsagePortal.Web.Billing;
 using UsagePortal.Web.Tests.Api;
 using static UsagePortal.Web.Tests.Api.MeteringApi;
 

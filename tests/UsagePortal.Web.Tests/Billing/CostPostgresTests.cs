@@ -1,4 +1,4 @@
-using UsagePortal.Web.Billing;
+using UsagePortal.Domain.Cost;
 using UsagePortal.Web.Tests.Api;
 using static UsagePortal.Web.Tests.Billing.CostFixtures;
 

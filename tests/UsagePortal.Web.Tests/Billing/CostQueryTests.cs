@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
+using UsagePortal.Domain.Cost;
+using UsagePortal.Domain.Invoicing;
 using UsagePortal.Pricing;
-using UsagePortal.Web.Billing;
 using UsagePortal.Web.Tests.Api;
 using static UsagePortal.Web.Tests.Api.MeteringApi;
 using static UsagePortal.Web.Tests.Billing.CostFixtures;

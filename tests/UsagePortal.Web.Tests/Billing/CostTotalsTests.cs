@@ -1,8 +1,9 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using UsagePortal.Data;
-using UsagePortal.Web.Billing;
-using UsagePortal.Web.Metering;
+using UsagePortal.Domain.Cost;
+using UsagePortal.Domain.Meters;
+using UsagePortal.Domain.Subscriptions;
 
 namespace UsagePortal.Web.Tests.Billing;
 

@@ -2,13 +2,13 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using UsagePortal.Data;
 using UsagePortal.Data.Billing;
-using UsagePortal.Web.Billing;
+using UsagePortal.Domain.Credits;
 
 namespace UsagePortal.Web.Tests.Billing;
 
 public sealed class CreditServiceTests(CreditsPortal portal) : IClassFixture<CreditsPortal>
 {
-    private Task<(CreditGrant? Grant, IReadOnlyList<Web.Api.ProblemError> Errors)> GrantAsync(int customerId, string? amount, string? reason, DateTime? expiresAt = null) =>
+    private Task<(CreditGrant? Grant, IReadOnlyList<UsagePortal.Domain.FieldError> Errors)> GrantAsync(int customerId, string? amount, string? reason, DateTime? expiresAt = null) =>
         portal.WithServicesAsync(services => services.GetRequiredService<CreditService>().GrantAsync(customerId, amount, reason, expiresAt, "admin@tests"));
 
     [Fact]

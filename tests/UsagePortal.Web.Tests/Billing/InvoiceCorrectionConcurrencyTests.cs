@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using UsagePortal.Data.Billing;
-using UsagePortal.Web.Billing;
+using UsagePortal.Domain.Invoicing;
 
 namespace UsagePortal.Web.Tests.Billing;
 

@@ -2,7 +2,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using UsagePortal.Data;
 using UsagePortal.Data.Billing;
-using UsagePortal.Web.Billing;
+using UsagePortal.Domain.Credits;
+using UsagePortal.Domain.Invoicing;
 
 namespace UsagePortal.Web.Tests.Billing;
 

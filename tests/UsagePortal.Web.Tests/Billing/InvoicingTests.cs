@@ -3,6 +3,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using UsagePortal.Data;
 using UsagePortal.Data.Billing;
+using UsagePortal.Domain.Invoicing;
+using UsagePortal.Domain.Subscriptions;
 using UsagePortal.Web.Tests.Api;
 using static UsagePortal.Web.Tests.Api.MeteringApi;
 
@@ -40,7 +42,7 @@ public sealed class InvoicingTests(BillingPortal portal) : IClassFixture<Billing
 
         var result = await portal.RunInvoicerAsync(new DateTimeOffset(2026, 9, 1, 0, 30, 0, TimeSpan.Zero));
 
-        Assert.Equal(new Web.Billing.InvoiceRunResult(1, 1), result);
+        Assert.Equal(new UsagePortal.Domain.Invoicing.InvoiceRunResult(1, 1), result);
         var invoice = Assert.Single(await portal.InvoicesAsync(subscription));
         Assert.Equal(InvoiceStatuses.Finalized, invoice.Status);
         Assert.Matches("^INV-[0-9]{6}$", invoice.Number);
@@ -340,7 +342,7 @@ public sealed class InvoicingTests(BillingPortal portal) : IClassFixture<Billing
             var stored = await db.Subscriptions.Include(s => s.Phases).SingleAsync(s => s.Id == subscription);
             stored.EndsAt = new DateTime(2026, 9, 1, 0, 0, 0, DateTimeKind.Utc);
             stored.Phases[0].EndsAt = stored.EndsAt;
-            Web.Billing.SubscriptionSchedule.ScheduleFrom(stored, stored.StartsAt);
+            UsagePortal.Domain.Subscriptions.SubscriptionSchedule.ScheduleFrom(stored, stored.StartsAt);
             await db.SaveChangesAsync();
         });
         await SendAsync(api, eventType, customer, new DateTimeOffset(2026, 8, 10, 0, 0, 0, TimeSpan.Zero), 10, "last-month");

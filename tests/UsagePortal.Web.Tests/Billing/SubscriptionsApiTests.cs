@@ -2,7 +2,8 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
-using UsagePortal.Web.Billing;
+using UsagePortal.Domain.Invoicing;
+using UsagePortal.Domain.Subscriptions;
 using static UsagePortal.Web.Tests.Api.MeteringApi;
 using static UsagePortal.Web.Tests.Billing.SubscriptionsApi;
 

@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using UsagePortal.Data;
 using UsagePortal.Data.Billing;
-using UsagePortal.Web.Billing;
+using UsagePortal.Domain.Invoicing;
 using UsagePortal.Web.Tests.Api;
 using static UsagePortal.Web.Tests.Api.MeteringApi;
 

@@ -7,8 +7,9 @@ using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using UsagePortal.Data;
+using UsagePortal.Domain.Live;
+using UsagePortal.Domain.UsageReads;
 using UsagePortal.Web.Live;
-using UsagePortal.Web.Metering;
 using UsagePortal.Web.Tenancy;
 using Xunit.Abstractions;
 

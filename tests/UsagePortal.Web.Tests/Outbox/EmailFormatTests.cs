@@ -2,7 +2,7 @@ using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using UsagePortal.Data;
-using UsagePortal.Web.Email;
+using UsagePortal.Domain.Email;
 
 namespace UsagePortal.Web.Tests.Outbox;
 

@@ -1,8 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using UsagePortal.Data;
-using UsagePortal.Web.Email;
-using UsagePortal.Web.Outbox;
+using UsagePortal.Domain.Email;
+using UsagePortal.Domain.Outbox;
 
 namespace UsagePortal.Web.Tests.Outbox;
 

@@ -1,0 +1,602 @@
+using Microsoft.EntityFrameworkCore;
+using UsagePortal.Data;
+using UsagePortal.Data.Billing;
+using UsagePortal.Data.Metering;
+using UsagePortal.Domain.Invoicing;
+using UsagePortal.Domain.Meters;
+using UsagePortal.Domain.Subscriptions;
+using UsagePortal.Domain.UsageReads;
+using UsagePortal.Metering;
+using UsagePortal.Pricing;
+
+namespace UsagePortal.Domain.Cost;
+
+/// <summary>
+/// A customer's cost: the current period's cost so far and its projection to the period's end (PRODUCT.md "Projection"),
+/// and what any other range costs. Every amount goes through <see cref="PeriodRater"/>'s charges, so what is shown is
+/// what the invoice will say.
+/// </summary>
+/// <remarks>
+/// <para>The projection is made per charge line (per group of a grouped meter): the quantity so far plus the remaining
+/// usage <see cref="UsageProjector"/> expects from the line's recent daily quantities, then priced through the same charge.
+/// Tiers make cost non-linear in usage, so the cost is never extrapolated directly. The band's edges are priced the same
+/// way, every line at its low (high) edge at once: the band assumes the meters move together, which makes it wider, never
+/// narrower, than independent lines would. A pricing model that is not monotone (volume) can make the low edge cost more
+/// than the expectation; the band is then widened to hold it.</para>
+/// <para>Percentage charges that price event by event (free allowances, per-event limits) are projected with the events so
+/// far plus more events of their mean value (<see cref="ProjectedEvents"/>); the chart's earlier days use the first events
+/// up to each day's total. The others are priced on the summed value, like the invoice prices them.</para>
+/// <para>Daily quantities come from the hourly rollups, each hour counted in the local day (of the subscription's zone) it
+/// starts in; in zones whose offset is not a whole hour the days of the history and of the chart's past points are off by
+/// that part of an hour. The figures so far and the projection's starting point are exact: they come from the rater.</para>
+/// </remarks>
+public sealed class CostQuery(UsagePortalDbContext db, PeriodRater rater)
+{
+    /// <summary>The subscription of <paramref name="customerId"/> running at <paramref name="instant"/> (at most one), phases and plan versions loaded.</summary>
+    public Task<Subscription?> SubscriptionAtAsync(int customerId, DateTime instant, CancellationToken cancellationToken = default) =>
+        db.Subscriptions.AsNoTracking()
+            .Include(s => s.Phases).ThenInclude(p => p.PlanVersion)
+            .AsSplitQuery()
+            .Where(s => s.CustomerId == customerId && s.StartsAt <= instant && (s.EndsAt == null || s.EndsAt > instant))
+            .OrderByDescending(s => s.StartsAt)
+            .FirstOrDefaultAsync(cancellationToken);
+
+    /// <summary>The current period's cost and projection, or null when no subscription runs at <paramref name="now"/> (no plan).</summary>
+    public async Task<CurrentCost?> CurrentAsync(int customerId, DateTime now, CancellationToken cancellationToken = default)
+    {
+        var subscription = await SubscriptionAtAsync(customerId, now, cancellationToken);
+        if (subscription is null || SubscriptionSchedule.CurrentPeriod(subscription, now) is not { } period)
+        {
+            return null;
+        }
+
+        return await CurrentAsync(subscription, period, now, await LoadedMeters.LoadAsync(db, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>The cost of <paramref name="period"/> (the one containing <paramref name="now"/>) so far, and its projection.</summary>
+    public Task<CurrentCost> CurrentAsync(Subscription subscription, BillingPeriod period, DateTime now, LoadedMeters meters, CancellationToken cancellationToken = default) =>
+        CurrentAsync(subscription, period, now, meters, withChart: true, cancellationToken);
+
+    /// <summary>
+    /// The same without the chart's day-by-day series (the usage API answers totals only): no first-seen reading of
+    /// unique values and no pricing of every day, so the answer costs fewer reads. Amounts and the projection are identical.
+    /// </summary>
+    public Task<CurrentCost> CurrentTotalsAsync(Subscription subscription, BillingPeriod period, DateTime now, LoadedMeters meters, CancellationToken cancellationToken = default) =>
+        CurrentAsync(subscription, period, now, meters, withChart: false, cancellationToken);
+
+    private async Task<CurrentCost> CurrentAsync(Subscription subscription, BillingPeriod period, DateTime now, LoadedMeters meters, bool withChart, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(subscription);
+        ArgumentNullException.ThrowIfNull(period);
+        ArgumentNullException.ThrowIfNull(meters);
+        var rated = await rater.RateAsync(subscription, period, meters, usageUntil: now, cancellationToken);
+        var currency = rated.Currency;
+        var soFar = rated.Lines.Sum(l => currency.RoundToMinorUnits(l.ExactAmount));
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(subscription.TimeZone);
+        var days = new LocalDays(zone);
+        var phases = PeriodRater.PhasesIn(subscription, period.Start, period.End);
+        var plan = new PlanShape(subscription, period, currency, phases, rated, meters, now);
+
+        var today = days.DateOf(now);
+        var todayStart = days.Start(today);
+        var historyStart = days.Start(today.AddDays(-UsageProjector.HistoryDays));
+        var usage = await ReadDailyUsageAsync(subscription.CustomerId, plan, days, period, historyStart, todayStart, withChart, cancellationToken);
+
+        var charges = new List<ChargeSlots>();
+        for (var index = 0; index < phases.Count; index++)
+        {
+            var phase = phases[index];
+            var remaining = days.Remaining(now > phase.From ? now : phase.From, phase.To);
+            foreach (var charge in phase.Charges)
+            {
+                charges.Add(await SlotsAsync(subscription.CustomerId, index, phase, charge, meters, rated, usage, remaining, now, phases.Count > 1 ? PeriodRater.Stretch(zone, phase.From, phase.To) : "", cancellationToken));
+            }
+        }
+
+        var actual = new List<CostPoint> { new(period.Start, plan.Cost(charges, (_, _) => null).Total) };
+        var running = new Dictionary<(int Phase, int MeterId, string GroupKey), Aggregate>();
+        for (var date = days.DateOf(period.Start); withChart && days.Start(date.AddDays(1)) <= now && days.Start(date.AddDays(1)) <= period.End; date = date.AddDays(1))
+        {
+            foreach (var (key, aggregate) in usage.PeriodDays.GetValueOrDefault(date) ?? [])
+            {
+                running[key] = running.TryGetValue(key, out var before) ? before.Merge(aggregate) : aggregate;
+            }
+
+            actual.Add(new CostPoint(days.Start(date.AddDays(1)), plan.Cost(charges, (slots, group) =>
+                slots.Meter is not null && running.TryGetValue((slots.Phase, slots.Meter.Id, group.GroupKey), out var aggregate)
+                    ? aggregate.Quantity(slots.Aggregation)
+                    : null).Total));
+        }
+
+        actual.Add(new CostPoint(now, soFar));
+
+        var projected = new List<ProjectedCostPoint> { new(now, soFar, soFar, soFar) };
+        var remainingDates = days.Remaining(now, period.End);
+        foreach (var day in withChart ? remainingDates : [])
+        {
+            var (expected, low, high) = Band(
+                plan.Cost(charges, (_, group) => group.ProjectedAt(day.Date, d => d.Expected)).Total,
+                plan.Cost(charges, (_, group) => group.ProjectedAt(day.Date, d => d.Low)).Total,
+                plan.Cost(charges, (_, group) => group.ProjectedAt(day.Date, d => d.High)).Total);
+            projected.Add(new ProjectedCostPoint(day.Date == remainingDates[^1].Date ? period.End : days.Start(day.Date.AddDays(1)), expected, low, high));
+        }
+
+        var end = remainingDates.Count > 0 ? remainingDates[^1].Date : today;
+        var final = plan.Cost(charges, (_, group) => group.ProjectedAt(end, d => d.Expected));
+        var (total, lowTotal, highTotal) = Band(
+            final.Total,
+            plan.Cost(charges, (_, group) => group.ProjectedAt(end, d => d.Low)).Total,
+            plan.Cost(charges, (_, group) => group.ProjectedAt(end, d => d.High)).Total);
+
+        var planName = SubscriptionSchedule.PhaseAt(subscription, now)?.PlanVersion?.Name ?? phases.LastOrDefault()?.Version.Name ?? "";
+        return new CurrentCost(subscription, planName, period, currency, zone, now, Lines(plan, charges, final, end), soFar,
+            new CostBand(total, lowTotal, highTotal), actual, projected);
+    }
+
+    /// <summary>
+    /// What [<paramref name="from"/>, <paramref name="to"/>) costs through the plan phases in force over it, or null when no
+    /// subscription of the customer overlaps it. A range that is exactly one billing period of a subscription is rated as
+    /// its invoice is (flat fee and commitment true-up included); any other range counts its usage charges only, each
+    /// phase's charges priced on the usage inside the range.
+    /// </summary>
+    public async Task<RangeCost?> RangeAsync(int customerId, DateTime from, DateTime to, LoadedMeters meters, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(meters);
+        var subscriptions = await db.Subscriptions.AsNoTracking()
+            .Include(s => s.Phases).ThenInclude(p => p.PlanVersion)
+            .AsSplitQuery()
+            .Where(s => s.CustomerId == customerId && s.StartsAt < to && (s.EndsAt == null || s.EndsAt > from))
+            .OrderBy(s => s.StartsAt)
+            .ToListAsync(cancellationToken);
+        if (subscriptions.Count == 0)
+        {
+            return null;
+        }
+
+        var lines = new List<RatedLine>();
+        Currency? currency = null;
+        foreach (var subscription in subscriptions)
+        {
+            if (SubscriptionSchedule.Calendar(subscription).PeriodAt(from) is { } period && period.Start == from && period.End == to)
+            {
+                var rated = await rater.RateAsync(subscription, period, meters, cancellationToken: cancellationToken);
+                currency ??= rated.Currency;
+                lines.AddRange(rated.Lines);
+                continue;
+            }
+
+            var start = subscription.StartsAt > from ? subscription.StartsAt : from;
+            var end = subscription.EndsAt is { } ends && ends < to ? ends : to;
+            foreach (var phase in PeriodRater.PhasesIn(subscription, start, end))
+            {
+                currency ??= Currency.FromCode(phase.Version.Currency);
+                lines.AddRange(await rater.RateChargesAsync(customerId, phase, phase.From, phase.To, meters, "", cancellationToken));
+            }
+        }
+
+        currency ??= Currency.FromCode(subscriptions[0].Phases.Select(p => p.PlanVersion?.Currency).FirstOrDefault(c => c is not null) ?? "USD");
+        return new RangeCost(currency, lines, lines.Sum(l => currency.RoundToMinorUnits(l.ExactAmount)));
+    }
+
+    /// <summary>Orders three totals as a band: a non-monotone model can price the low edge above the expectation.</summary>
+    private static (long Expected, long Low, long High) Band(long expected, long low, long high) =>
+        (expected, Math.Min(expected, Math.Min(low, high)), Math.Max(expected, Math.Max(low, high)));
+
+    private async Task<ChargeSlots> SlotsAsync(int customerId, int phaseIndex, PhaseTerms phase, PlanCharge charge, LoadedMeters meters, RatedPeriod rated,
+        DailyUsage usage, IReadOnlyList<RemainingDay> remaining, DateTime now, string stretch, CancellationToken cancellationToken)
+    {
+        var meter = meters.All.FirstOrDefault(m => m.Code == charge.Meter);
+        var definition = meter?.At(phase.From).Meter;
+        var aggregation = definition?.Aggregation ?? MeterAggregation.Count;
+        var grouped = definition is { GroupBy.Count: > 0 };
+        var slots = new ChargeSlots(phaseIndex, charge, meter, aggregation, grouped, meter?.Name ?? charge.Meter, stretch);
+        var soFar = rated.Lines.Where(l => l.Kind == LineKinds.Charge && l.MeterCode == charge.Meter && l.UsageFrom == phase.From && l.PlanVersionId == phase.Version.Id).ToList();
+        var additive = aggregation is MeterAggregation.Count or MeterAggregation.Sum;
+        var history = meter is null ? [] : usage.HistoryOf(meter.Id);
+        if (!grouped)
+        {
+            var line = soFar.FirstOrDefault(l => l.GroupKey.Length == 0);
+            slots.Groups.Add(new GroupSlot(GroupKey.None, line, UsageProjector.ProjectRemaining(history.GetValueOrDefault(GroupKey.None) ?? usage.EmptyHistory, remaining, additive)));
+        }
+        else
+        {
+            slots.Placeholder = soFar.FirstOrDefault(l => l.GroupKey.Length == 0);
+            foreach (var groupKey in soFar.Select(l => l.GroupKey).Where(k => k.Length > 0).Union(history.Keys.Where(k => k.Length > 0)).Order(StringComparer.Ordinal))
+            {
+                var projection = UsageProjector.ProjectRemaining(history.GetValueOrDefault(groupKey) ?? usage.EmptyHistory, remaining, additive);
+                var line = soFar.FirstOrDefault(l => l.GroupKey == groupKey);
+                if (line is not null || projection.Expected > 0m)
+                {
+                    slots.Groups.Add(new GroupSlot(groupKey, line, projection));
+                }
+            }
+        }
+
+        if (charge.PricesEvents && meter is not null)
+        {
+            var until = now < phase.To ? now : phase.To;
+            slots.Values = until > phase.From ? await rater.EventValuesAsync(customerId, meter, phase.From, until, cancellationToken) : [];
+        }
+
+        return slots;
+    }
+
+    /// <summary>
+    /// One query for the customer's hourly rollups over the history window and the period's complete days (and, for
+    /// unique_count meters, one for the day each distinct value was first seen), summed into local days.
+    /// </summary>
+    private async Task<DailyUsage> ReadDailyUsageAsync(int customerId, PlanShape plan, LocalDays days, BillingPeriod period, DateTime historyStart, DateTime todayStart, bool withChart, CancellationToken cancellationToken)
+    {
+        var meterIds = plan.MeterIds;
+        var readFrom = historyStart < period.Start ? historyStart : period.Start;
+        var usage = new DailyUsage(days, plan, period, todayStart);
+        if (meterIds.Count == 0 || todayStart <= readFrom)
+        {
+            return usage;
+        }
+
+        var rows = await db.UsageRollups.AsNoTracking()
+            .Where(r => r.CustomerId == customerId && r.BucketStart >= readFrom && r.BucketStart < todayStart)
+            .Select(r => new UsageRollup { MeterId = r.MeterId, GroupKey = r.GroupKey, BucketStart = r.BucketStart, Count = r.Count, Sum = r.Sum, Max = r.Max, LatestValue = r.LatestValue, LatestTime = r.LatestTime, LatestSequence = r.LatestSequence })
+            .ToListAsync(cancellationToken);
+        var charged = meterIds.ToHashSet();
+        foreach (var row in rows.Where(r => charged.Contains(r.MeterId)))
+        {
+            usage.Add(row.MeterId, row.GroupKey, row.BucketStart, RollupAggregates.From(row), row.BucketStart >= historyStart);
+        }
+
+        // unique_count counts a value once however often it recurs: what the chart's past days need is the day each
+        // value was first seen (per phase), which the database reduces to one row per distinct value.
+        var uniqueIds = withChart ? plan.UniqueCountMeterIds : [];
+        for (var phase = 0; uniqueIds.Count > 0 && phase < plan.Phases.Count; phase++)
+        {
+            var from = plan.Phases[phase].From > period.Start ? plan.Phases[phase].From : period.Start;
+            var to = plan.Phases[phase].To < todayStart ? plan.Phases[phase].To : todayStart;
+            if (to <= from)
+            {
+                continue;
+            }
+
+            var firstSeen = await db.UsageDistinctValues.AsNoTracking()
+                .Where(d => d.CustomerId == customerId && uniqueIds.Contains(d.MeterId) && d.BucketStart >= from && d.BucketStart < to)
+                .GroupBy(d => new { d.MeterId, d.GroupKey, d.Value })
+                .Select(g => new { g.Key.MeterId, g.Key.GroupKey, g.Key.Value, First = g.Min(d => d.BucketStart) })
+                .ToListAsync(cancellationToken);
+            foreach (var value in firstSeen)
+            {
+                usage.AddToPeriod(phase, value.MeterId, value.GroupKey, value.First, new Aggregate(0, 0m, null, null, DistinctValues.Empty.Add(value.Value)));
+            }
+        }
+
+        usage.CloseHistory(days.DateOf(historyStart), days.DateOf(todayStart));
+        return usage;
+    }
+
+    private static List<CostLine> Lines(PlanShape plan, List<ChargeSlots> charges, PlanCost final, DateOnly end)
+    {
+        var currency = plan.Currency;
+        var lines = new List<CostLine>();
+        foreach (var priced in final.Lines)
+        {
+            var (slots, group, quantity, price) = priced;
+            var soFar = group is null ? slots.Placeholder : group.SoFar;
+            var through = group?.Projection.Through(end);
+            lines.Add(new CostLine(
+                LineKinds.Charge,
+                soFar?.Description ?? slots.Describe(group?.GroupKey ?? GroupKey.None),
+                slots.Charge.Meter,
+                group?.GroupKey ?? GroupKey.None,
+                soFar?.Quantity ?? 0m,
+                soFar is null ? 0 : currency.RoundToMinorUnits(soFar.ExactAmount),
+                soFar?.Price,
+                quantity,
+                group is null ? quantity : (group.SoFar?.Quantity ?? 0m) + through!.Low,
+                group is null ? quantity : (group.SoFar?.Quantity ?? 0m) + through!.High,
+                currency.RoundToMinorUnits(price.Amount),
+                price,
+                group?.Projection.Basis));
+        }
+
+        // Charge lines so far that the projection does not price (a group placeholder replaced by real groups).
+        foreach (var slots in charges.Where(s => s.Placeholder is not null && !final.Lines.Any(l => l.Slots == s && l.Group is null)))
+        {
+            var line = slots.Placeholder!;
+            lines.Add(new CostLine(LineKinds.Charge, line.Description, line.MeterCode, line.GroupKey, line.Quantity, currency.RoundToMinorUnits(line.ExactAmount), line.Price,
+                0m, 0m, 0m, 0, null, null));
+        }
+
+        foreach (var fee in plan.Rated.Lines.Where(l => l.Kind == LineKinds.FlatFee))
+        {
+            var amount = currency.RoundToMinorUnits(fee.ExactAmount);
+            lines.Add(new CostLine(fee.Kind, fee.Description, null, "", fee.Quantity, amount, null, fee.Quantity, fee.Quantity, fee.Quantity, amount, null, null));
+        }
+
+        for (var phase = 0; phase < plan.Phases.Count; phase++)
+        {
+            var version = plan.Phases[phase].Version;
+            var soFar = plan.Rated.Lines.FirstOrDefault(l => l.Kind == LineKinds.MinimumCommitment && l.UsageFrom == plan.Phases[phase].From && l.PlanVersionId == version.Id);
+            var projected = final.TrueUps[phase];
+            if (soFar is not null || projected > 0)
+            {
+                lines.Add(new CostLine(LineKinds.MinimumCommitment, soFar?.Description ?? $"Minimum commitment true-up, {version.Name}", null, "", 1m,
+                    soFar is null ? 0 : currency.RoundToMinorUnits(soFar.ExactAmount), null, 1m, 1m, 1m, projected, null, null));
+            }
+        }
+
+        return lines;
+    }
+
+    /// <summary>The period's terms: per phase, the flat fee (usage does not change it) and the prorated commitment.</summary>
+    private sealed class PlanShape
+    {
+        private readonly long[] flatFees;
+        private readonly decimal[] commitments;
+        private readonly Dictionary<int, MeterAggregation> aggregations;
+
+        public PlanShape(Subscription subscription, BillingPeriod period, Currency currency, IReadOnlyList<PhaseTerms> phases, RatedPeriod rated, LoadedMeters meters, DateTime now)
+        {
+            Currency = currency;
+            Phases = phases;
+            Rated = rated;
+            var codes = phases.SelectMany(p => p.Charges).Select(c => c.Meter).ToHashSet(StringComparer.Ordinal);
+            aggregations = meters.All.Where(m => codes.Contains(m.Code)).ToDictionary(m => m.Id, m => m.At(now).Meter.Aggregation);
+            MeterIds = [.. aggregations.Keys];
+            UniqueCountMeterIds = [.. aggregations.Where(a => a.Value == MeterAggregation.UniqueCount).Select(a => a.Key)];
+            var calendar = SubscriptionSchedule.Calendar(subscription);
+            flatFees = [.. phases.Select(p => rated.Lines
+                .Where(l => l.Kind == LineKinds.FlatFee && l.UsageFrom == p.From && l.PlanVersionId == p.Version.Id)
+                .Sum(l => currency.RoundToMinorUnits(l.ExactAmount)))];
+            commitments = [.. phases.Select(p =>
+            {
+                if (p.Version.MinimumCommitmentMinorUnits <= 0)
+                {
+                    return 0m;
+                }
+
+                // As PeriodRater prorates it: the phase's share of the nominal period.
+                var (billed, whole) = calendar.Share(period, p.From, p.To);
+                return RecurringFee.Prorate(currency.FromMinorUnits(p.Version.MinimumCommitmentMinorUnits), billed, whole);
+            })];
+        }
+
+        public Currency Currency { get; }
+
+        public IReadOnlyList<PhaseTerms> Phases { get; }
+
+        public RatedPeriod Rated { get; }
+
+        /// <summary>The meters the plan charges for.</summary>
+        public IReadOnlyList<int> MeterIds { get; }
+
+        public IReadOnlyList<int> UniqueCountMeterIds { get; }
+
+        /// <summary>How a charged meter aggregates now: what its daily quantities mean.</summary>
+        public MeterAggregation AggregationOf(int meterId) => aggregations.GetValueOrDefault(meterId);
+
+        /// <summary>
+        /// The period's total for the quantities <paramref name="quantityOf"/> gives each line (null: the line does not
+        /// exist then, as a group without usage has no invoice line), rounded and summed as the invoice does: charge lines,
+        /// the flat fee, and the commitment's true-up over each phase's charges.
+        /// </summary>
+        public PlanCost Cost(IReadOnlyList<ChargeSlots> charges, Func<ChargeSlots, GroupSlot, decimal?> quantityOf)
+        {
+            var priced = new List<PricedLine>();
+            var total = 0L;
+            var trueUps = new long[Phases.Count];
+            for (var phase = 0; phase < Phases.Count; phase++)
+            {
+                var exact = new List<decimal>();
+                foreach (var slots in charges.Where(c => c.Phase == phase))
+                {
+                    var any = false;
+                    foreach (var group in slots.Groups)
+                    {
+                        if ((quantityOf(slots, group) ?? (slots.Grouped ? null : 0m)) is { } quantity)
+                        {
+                            var price = slots.Price(group.GroupKey, quantity);
+                            priced.Add(new PricedLine(slots, group, quantity, price));
+                            exact.Add(price.Amount);
+                            any = true;
+                        }
+                    }
+
+                    if (!any)
+                    {
+                        // A grouped meter without any group yet: the invoice has one line for the charge at 0 units.
+                        var price = slots.Price(GroupKey.None, 0m);
+                        priced.Add(new PricedLine(slots, null, 0m, price));
+                        exact.Add(price.Amount);
+                    }
+                }
+
+                total += exact.Sum(Currency.RoundToMinorUnits) + flatFees[phase];
+                if (commitments[phase] > 0m)
+                {
+                    trueUps[phase] = Currency.RoundToMinorUnits(MinimumCommitment.TrueUp(Currency, commitments[phase], exact));
+                    total += trueUps[phase];
+                }
+            }
+
+            return new PlanCost(total, priced, trueUps);
+        }
+    }
+
+    private sealed record PricedLine(ChargeSlots Slots, GroupSlot? Group, decimal Quantity, PriceResult Price);
+
+    private sealed record PlanCost(long Total, IReadOnlyList<PricedLine> Lines, IReadOnlyList<long> TrueUps);
+
+    /// <summary>One charge of one phase, and the lines (groups) it prices.</summary>
+    private sealed class ChargeSlots(int phase, PlanCharge charge, LoadedMeter? meter, MeterAggregation aggregation, bool grouped, string name, string stretch)
+    {
+        public int Phase { get; } = phase;
+
+        public PlanCharge Charge { get; } = charge;
+
+        public LoadedMeter? Meter { get; } = meter;
+
+        public MeterAggregation Aggregation { get; } = aggregation;
+
+        public bool Grouped { get; } = grouped;
+
+        public List<GroupSlot> Groups { get; } = [];
+
+        /// <summary>The line so far of a grouped charge that has no group yet.</summary>
+        public RatedLine? Placeholder { get; set; }
+
+        /// <summary>The observed events' values by group, for percentage charges that price event by event.</summary>
+        public Dictionary<string, List<decimal>>? Values { get; set; }
+
+        /// <summary>Prices a quantity of one group as the rater does; per-event charges get events fitted to the quantity.</summary>
+        public PriceResult Price(string groupKey, decimal quantity)
+        {
+            IReadOnlyList<decimal>? values = null;
+            if (Values is not null)
+            {
+                IReadOnlyList<decimal> observed = Grouped ? Values.GetValueOrDefault(groupKey) ?? [] : [.. Values.Values.SelectMany(v => v)];
+                values = ProjectedEvents.Fit(EventCorrections.Net(observed), quantity);
+            }
+
+            return PeriodRater.Price(Charge, quantity, values);
+        }
+
+        /// <summary>A line's description as the rater writes it, for a group that has no line so far.</summary>
+        public string Describe(string groupKey)
+        {
+            var text = name;
+            if (groupKey.Length > 0)
+            {
+                text += " (" + string.Join(", ", GroupKey.Parse(groupKey).Select(g => $"{g.Key}: {g.Value ?? "none"}")) + ")";
+            }
+
+            return stretch.Length == 0 ? text : $"{text} {stretch}";
+        }
+    }
+
+    /// <summary>One line of a charge: its quantity so far and the projection of the rest.</summary>
+    private sealed class GroupSlot(string groupKey, RatedLine? soFar, UsageProjection projection)
+    {
+        public string GroupKey { get; } = groupKey;
+
+        public RatedLine? SoFar { get; } = soFar;
+
+        public UsageProjection Projection { get; } = projection;
+
+        /// <summary>The projected quantity at the end of <paramref name="date"/>, or null while the line would not exist yet.</summary>
+        public decimal? ProjectedAt(DateOnly date, Func<ProjectedDay, decimal> edge)
+        {
+            var through = Projection.Through(date);
+            return SoFar is null && through.Expected <= 0m ? null : (SoFar?.Quantity ?? 0m) + edge(through);
+        }
+    }
+
+    /// <summary>The rollups summed per local day: per meter and group over the history window, and per phase over the period.</summary>
+    private sealed class DailyUsage(LocalDays days, PlanShape plan, BillingPeriod period, DateTime todayStart)
+    {
+        private readonly Dictionary<int, Dictionary<string, Dictionary<DateOnly, Aggregate>>> history = [];
+        private readonly Dictionary<int, Dictionary<string, IReadOnlyList<DailyQuantity>>> closed = [];
+
+        public IReadOnlyList<DailyQuantity> EmptyHistory { get; private set; } = [];
+
+        public Dictionary<DateOnly, Dictionary<(int Phase, int MeterId, string GroupKey), Aggregate>> PeriodDays { get; } = [];
+
+        public void Add(int meterId, string groupKey, DateTime bucketStart, Aggregate aggregate, bool inHistory)
+        {
+            if (inHistory)
+            {
+                var date = days.DateOf(bucketStart);
+                var groups = history.TryGetValue(meterId, out var g) ? g : history[meterId] = [];
+                var byDate = groups.TryGetValue(groupKey, out var d) ? d : groups[groupKey] = [];
+                byDate[date] = byDate.TryGetValue(date, out var before) ? before.Merge(aggregate) : aggregate;
+            }
+
+            if (bucketStart >= period.Start && bucketStart < todayStart && PhaseOf(bucketStart) is { } phase)
+            {
+                AddToPeriod(phase, meterId, groupKey, bucketStart, aggregate);
+            }
+        }
+
+        /// <summary>Adds to the period's day of <paramref name="bucketStart"/>, for the phase given.</summary>
+        public void AddToPeriod(int phase, int meterId, string groupKey, DateTime bucketStart, Aggregate aggregate)
+        {
+            var date = days.DateOf(bucketStart);
+            var keys = PeriodDays.TryGetValue(date, out var k) ? k : PeriodDays[date] = [];
+            var key = (phase, meterId, groupKey);
+            keys[key] = keys.TryGetValue(key, out var before) ? before.Merge(aggregate) : aggregate;
+        }
+
+        /// <summary>
+        /// Turns the history into daily quantities: every day from the first day with any usage (at most
+        /// <see cref="UsageProjector.HistoryDays"/> back) to yesterday, a day without usage counting as 0.
+        /// </summary>
+        public void CloseHistory(DateOnly windowStart, DateOnly today)
+        {
+            var dates = history.Values.SelectMany(g => g.Values).SelectMany(d => d.Keys).ToList();
+            if (dates.Count == 0)
+            {
+                return;
+            }
+
+            var first = dates.Min();
+            first = first < windowStart ? windowStart : first;
+            var span = Enumerable.Range(0, today.DayNumber - first.DayNumber).Select(first.AddDays).ToList();
+            EmptyHistory = [.. span.Select(d => new DailyQuantity(d, 0m))];
+            foreach (var (meterId, groups) in history)
+            {
+                var aggregation = plan.AggregationOf(meterId);
+                closed[meterId] = groups.ToDictionary(
+                    g => g.Key,
+                    g => (IReadOnlyList<DailyQuantity>)[.. span.Select(d => new DailyQuantity(d, g.Value.TryGetValue(d, out var a) ? a.Quantity(aggregation) : 0m))],
+                    StringComparer.Ordinal);
+            }
+        }
+
+        public Dictionary<string, IReadOnlyList<DailyQuantity>> HistoryOf(int meterId) => closed.GetValueOrDefault(meterId) ?? [];
+
+        private int? PhaseOf(DateTime instant)
+        {
+            for (var i = 0; i < plan.Phases.Count; i++)
+            {
+                if (plan.Phases[i].From <= instant && instant < plan.Phases[i].To)
+                {
+                    return i;
+                }
+            }
+
+            return null;
+        }
+    }
+
+    /// <summary>Local days of the billing zone as UTC instants; a midnight skipped by a daylight-saving jump moves to the first valid instant after it.</summary>
+    private sealed class LocalDays(TimeZoneInfo zone)
+    {
+        public DateOnly DateOf(DateTime utc) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(utc, DateTimeKind.Utc), zone));
+
+        public DateTime Start(DateOnly date)
+        {
+            var local = date.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
+            while (zone.IsInvalidTime(local))
+            {
+                local = local.AddMinutes(15);
+            }
+
+            return TimeZoneInfo.ConvertTimeToUtc(local, zone);
+        }
+
+        /// <summary>The local days [<paramref name="from"/>, <paramref name="to"/>) covers, each with the share of its real length inside.</summary>
+        public IReadOnlyList<RemainingDay> Remaining(DateTime from, DateTime to)
+        {
+            var remaining = new List<RemainingDay>();
+            for (var date = DateOf(from); Start(date) < to; date = date.AddDays(1))
+            {
+                var (dayStart, dayEnd) = (Start(date), Start(date.AddDays(1)));
+                var covered = (to < dayEnd ? to : dayEnd) - (from > dayStart ? from : dayStart);
+                if (covered > TimeSpan.Zero)
+                {
+                    remaining.Add(new RemainingDay(date, covered == dayEnd - dayStart ? 1m : (decimal)covered.Ticks / (dayEnd - dayStart).Ticks));
+                }
+            }
+
+            return remaining;
+        }
+    }
+}

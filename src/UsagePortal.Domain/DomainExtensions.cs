@@ -1,0 +1,64 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using UsagePortal.Domain.Cost;
+using UsagePortal.Domain.Credits;
+using UsagePortal.Domain.Customers;
+using UsagePortal.Domain.Email;
+using UsagePortal.Domain.Ingestion;
+using UsagePortal.Domain.Invoicing;
+using UsagePortal.Domain.Live;
+using UsagePortal.Domain.Meters;
+using UsagePortal.Domain.Outbox;
+using UsagePortal.Domain.Plans;
+using UsagePortal.Domain.Subscriptions;
+using UsagePortal.Domain.UsageReads;
+
+namespace UsagePortal.Domain;
+
+public static class DomainExtensions
+{
+    /// <summary>
+    /// The domain's services and background sweeps (ingestion, usage reads, invoicing, subscriptions, plans, credits, the
+    /// outbox and e-mail delivery) with their options. The host provides <see cref="IPublicLinks"/> and the data layer.
+    /// </summary>
+    public static IHostApplicationBuilder AddUsagePortalDomain(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.AddOptions<EmailOptions>().Bind(configuration.GetSection(EmailOptions.SectionName));
+        services.AddScoped<EmailOutbox>();
+        services.AddSingleton<IOutboxHandler, EmailDelivery>();
+        services.AddOptions<OutboxOptions>().Bind(configuration.GetSection(OutboxOptions.SectionName));
+        services.AddSingleton<OutboxSignal>();
+        services.AddScoped<OutboxProcessor>();
+        services.AddHostedService<OutboxDispatcher>();
+
+        services.AddScoped<Invitations>();
+
+        services.AddOptions<IngestionOptions>().Bind(configuration.GetSection(IngestionOptions.SectionName));
+        services.AddSingleton<UsageNotifier>();
+        services.AddHostedService<PostgresUsageListener>();
+        services.AddScoped<IngestionService>();
+        services.AddSingleton<MeterCache>();
+        services.AddSingleton<SqliteWriteGate>();
+        services.AddSingleton<DistinctValueCache>();
+        services.AddSingleton<CustomerDirectory>();
+        services.AddScoped<UsageQuery>();
+        services.AddScoped<MeterService>();
+
+        services.AddSingleton<InvoicingSignal>();
+        services.AddScoped<PeriodRater>();
+        services.AddScoped<CostQuery>();
+        services.AddScoped<PlanService>();
+        services.AddScoped<SubscriptionService>();
+        services.AddScoped<CreditService>();
+        services.AddScoped<InvoiceCorrections>();
+        services.AddOptions<InvoicingOptions>().Bind(configuration.GetSection(InvoicingOptions.SectionName));
+        services.AddScoped<InvoiceRunner>();
+        services.AddHostedService<InvoicingService>();
+        return builder;
+    }
+}

@@ -1,0 +1,273 @@
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using UsagePortal.Data;
+using UsagePortal.Data.Billing;
+using UsagePortal.Domain.Auditing;
+using UsagePortal.Domain.Credits;
+using UsagePortal.Pricing;
+
+namespace UsagePortal.Domain.Invoicing;
+
+/// <summary>Why a correction was not made.</summary>
+public enum CorrectionProblem
+{
+    None,
+
+    /// <summary>No such invoice.</summary>
+    NotFound,
+
+    /// <summary>The request itself is wrong (a field).</summary>
+    Invalid,
+
+    /// <summary>The invoice's state does not allow it (a draft, already void, …).</summary>
+    Conflict,
+}
+
+/// <summary>The outcome of a correction: the changed document, or why nothing changed.</summary>
+public sealed record CorrectionResult<T>(T? Value, CorrectionProblem Problem, IReadOnlyList<FieldError> Errors) where T : class
+{
+    public bool Succeeded => Problem == CorrectionProblem.None;
+
+    public static CorrectionResult<T> Done(T value) => new(value, CorrectionProblem.None, []);
+
+    public static CorrectionResult<T> Failed(CorrectionProblem problem, params FieldError[] errors) => new(null, problem, errors);
+
+    public static CorrectionResult<T> Failed(CorrectionProblem problem, IReadOnlyList<FieldError> errors) => new(null, problem, errors);
+}
+
+/// <summary>
+/// Corrections to finalized invoices, which are otherwise immutable: nothing here changes an invoice's lines or
+/// totals. <b>Void</b> cancels an unpaid finalized invoice and gives back the credit it consumed. A <b>credit note</b>
+/// (numbered <c>CN-000001</c>, gap-free) acknowledges an overcharge on a finalized, paid or failed invoice; its amount
+/// becomes a credit grant, so the customer's next invoice consumes it.
+/// </summary>
+/// <remarks>
+/// Each correction is one transaction whose first write is a conditional update of the invoice row (WHERE its status
+/// still allows the correction). On PostgreSQL that row lock serialises corrections of one invoice: of two admins
+/// voiding at once exactly one changes the row, and credit notes of one invoice are summed one after the other, so
+/// they never add up to more than its total. On SQLite the single writer gives the same.
+/// </remarks>
+public sealed class InvoiceCorrections(UsagePortalDbContext db, TimeProvider clock)
+{
+    private static readonly string[] Voidable = [InvoiceStatuses.Finalized, InvoiceStatuses.PaymentFailed];
+
+    private static readonly string[] Creditable = [InvoiceStatuses.Finalized, InvoiceStatuses.Paid, InvoiceStatuses.PaymentFailed];
+
+    /// <summary>Voids a finalized (unpaid) or payment-failed invoice and restores the credit it consumed to its grants.</summary>
+    public async Task<CorrectionResult<Invoice>> VoidAsync(long invoiceId, string? reason, string actor, CancellationToken cancellationToken = default)
+    {
+        var errors = new List<FieldError>();
+        var trimmed = CreditService.CheckReason(reason, "reason", errors);
+        if (!await db.Invoices.AnyAsync(i => i.Id == invoiceId, cancellationToken))
+        {
+            return CorrectionResult<Invoice>.Failed(CorrectionProblem.NotFound, new FieldError("invoice", $"No invoice {invoiceId}."));
+        }
+
+        if (errors.Count > 0)
+        {
+            return CorrectionResult<Invoice>.Failed(CorrectionProblem.Invalid, errors);
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var strategy = db.Database.CreateExecutionStrategy();
+        return await strategy.ExecuteAsync(async () =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var changed = await db.Invoices
+                .Where(i => i.Id == invoiceId && Voidable.Contains(i.Status))
+                .ExecuteUpdateAsync(set => set
+                    .SetProperty(i => i.Status, InvoiceStatuses.Void)
+                    .SetProperty(i => i.VoidedAt, now)
+                    .SetProperty(i => i.VoidReason, trimmed), cancellationToken);
+            if (changed == 0)
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                return CorrectionResult<Invoice>.Failed(CorrectionProblem.Conflict, await StateErrorAsync(invoiceId, voiding: true, cancellationToken));
+            }
+
+            if (await db.CreditNotes.AnyAsync(n => n.InvoiceId == invoiceId, cancellationToken))
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                return CorrectionResult<Invoice>.Failed(CorrectionProblem.Conflict, new FieldError("status",
+                    "This invoice already has a credit note: voiding it too would refund the customer twice. Issue another credit note for the rest instead."));
+            }
+
+            var invoice = await db.Invoices.AsNoTracking().Include(i => i.Lines).SingleAsync(i => i.Id == invoiceId, cancellationToken);
+            var restored = await RestoreCreditsAsync(invoice, now, cancellationToken);
+            var currency = Currency.FromCode(invoice.Currency);
+            db.Audit(clock, actor, "invoice.voided", $"invoice:{invoice.Number}",
+                $"{trimmed}" + (restored > 0 ? $"; {currency.FormatMinorUnits(restored)} {currency.Code} of credit restored" : ""),
+                invoice.CustomerId);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return CorrectionResult<Invoice>.Done(invoice);
+        });
+    }
+
+    /// <summary>
+    /// Issues a credit note of <paramref name="amount"/> (currency units) against a finalized, paid or payment-failed
+    /// invoice, at most its total less the credit notes already issued for it; the amount becomes a credit grant.
+    /// </summary>
+    public async Task<CorrectionResult<CreditNote>> IssueCreditNoteAsync(long invoiceId, string? amount, string? reason, string actor, CancellationToken cancellationToken = default)
+    {
+        var found = await db.Invoices.AsNoTracking().Where(i => i.Id == invoiceId).Select(i => new { i.Currency }).SingleOrDefaultAsync(cancellationToken);
+        if (found is null)
+        {
+            return CorrectionResult<CreditNote>.Failed(CorrectionProblem.NotFound, new FieldError("invoice", $"No invoice {invoiceId}."));
+        }
+
+        var currency = Currency.FromCode(found.Currency);
+        var errors = new List<FieldError>();
+        var minorUnits = CreditService.ParseAmount(amount, currency, "amount", errors);
+        var trimmed = CreditService.CheckReason(reason, "reason", errors);
+        if (errors.Count > 0)
+        {
+            return CorrectionResult<CreditNote>.Failed(CorrectionProblem.Invalid, errors);
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var strategy = db.Database.CreateExecutionStrategy();
+        return await strategy.ExecuteAsync(async () =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            // Locks the invoice row while its status allows a credit note: concurrent notes of one invoice queue here.
+            var locked = await db.Invoices
+                .Where(i => i.Id == invoiceId && Creditable.Contains(i.Status))
+                .ExecuteUpdateAsync(set => set.SetProperty(i => i.Status, i => i.Status), cancellationToken);
+            if (locked == 0)
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                return CorrectionResult<CreditNote>.Failed(CorrectionProblem.Conflict, await StateErrorAsync(invoiceId, voiding: false, cancellationToken));
+            }
+
+            var invoice = await db.Invoices.AsNoTracking().SingleAsync(i => i.Id == invoiceId, cancellationToken);
+            var issued = await db.CreditNotes.Where(n => n.InvoiceId == invoiceId).SumAsync(n => (long?)n.Amount, cancellationToken) ?? 0;
+            var available = invoice.Total - issued;
+            if (minorUnits > available)
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                return CorrectionResult<CreditNote>.Failed(CorrectionProblem.Invalid, new FieldError("amount", available <= 0
+                    ? $"Nothing is left to credit on {invoice.Number}: its total of {currency.FormatMinorUnits(invoice.Total)} {currency.Code} is already credited."
+                    : $"amount can be at most {currency.FormatMinorUnits(available)} {currency.Code}: the invoice total {currency.FormatMinorUnits(invoice.Total)} less {currency.FormatMinorUnits(issued)} already credited."));
+            }
+
+            var number = $"CN-{await NextNumberAsync(db, DocumentSequence.CreditNotes, cancellationToken):000000}";
+            var grantReason = $"Credit note {number} on {invoice.Number}: {trimmed}";
+            var grant = new CreditGrant
+            {
+                CustomerId = invoice.CustomerId,
+                Currency = invoice.Currency,
+                Amount = minorUnits,
+                Remaining = minorUnits,
+                Reason = grantReason.Length <= CreditService.MaxReasonLength ? grantReason : grantReason[..(CreditService.MaxReasonLength - 1)] + "…",
+                CreatedAt = now,
+                CreatedBy = actor,
+            };
+            db.CreditGrants.Add(grant);
+            await db.SaveChangesAsync(cancellationToken);
+
+            var note = new CreditNote
+            {
+                Number = number,
+                InvoiceId = invoiceId,
+                CustomerId = invoice.CustomerId,
+                Amount = minorUnits,
+                Reason = trimmed,
+                CreditGrantId = grant.Id,
+                CreatedAt = now,
+                CreatedBy = actor,
+            };
+            db.CreditNotes.Add(note);
+            db.CreditLedger.Add(new CreditLedgerEntry
+            {
+                CreditGrantId = grant.Id,
+                CustomerId = invoice.CustomerId,
+                Kind = CreditMovements.Granted,
+                Amount = minorUnits,
+                BalanceAfter = minorUnits,
+                InvoiceId = invoiceId,
+                At = now,
+                Note = $"Credit note {number} on {invoice.Number}",
+            });
+            var money = $"{currency.FormatMinorUnits(minorUnits)} {currency.Code}";
+            db.Audit(clock, actor, "credit_note.issued", $"credit-note:{number}", $"{money} on {invoice.Number}: {trimmed}", invoice.CustomerId);
+            db.Audit(clock, actor, "credit.granted", $"credit-grant:{grant.Id}", $"{money} from credit note {number}", invoice.CustomerId);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return CorrectionResult<CreditNote>.Done(note);
+        });
+    }
+
+    /// <summary>
+    /// Advances a gap-free document counter inside the current transaction and answers the new value. The row stays
+    /// locked until the transaction ends, so a number is taken only by a transaction that commits: a rollback gives it
+    /// back. One statement that SQLite and PostgreSQL both run.
+    /// </summary>
+    public static async Task<long> NextNumberAsync(UsagePortalDbContext db, string sequence, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var transaction = db.Database.CurrentTransaction ?? throw new InvalidOperationException("Take a document number inside the transaction that uses it.");
+        var connection = db.Database.GetDbConnection();
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction.GetDbTransaction();
+        command.CommandText = """UPDATE "DocumentSequences" SET "LastValue" = "LastValue" + 1 WHERE "Name" = @name RETURNING "LastValue" """;
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = "name";
+        parameter.Value = sequence;
+        command.Parameters.Add(parameter);
+        var value = await command.ExecuteScalarAsync(cancellationToken);
+        return value is null or DBNull
+            ? throw new InvalidOperationException($"The document sequence '{sequence}' does not exist.")
+            : Convert.ToInt64(value, CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Puts back on its grants the credit an invoice consumed (less anything already put back); answers the total.</summary>
+    private async Task<long> RestoreCreditsAsync(Invoice invoice, DateTime now, CancellationToken cancellationToken)
+    {
+        var consumed = await db.CreditLedger
+            .Where(e => e.InvoiceId == invoice.Id && (e.Kind == CreditMovements.Applied || e.Kind == CreditMovements.Restored))
+            .GroupBy(e => e.CreditGrantId)
+            .Select(g => new { GrantId = g.Key, Net = g.Sum(e => e.Amount) })
+            .ToListAsync(cancellationToken);
+        var total = 0L;
+        foreach (var grant in consumed.Where(c => c.Net < 0).OrderBy(c => c.GrantId))
+        {
+            var amount = -grant.Net;
+            await db.CreditGrants.Where(g => g.Id == grant.GrantId)
+                .ExecuteUpdateAsync(set => set.SetProperty(g => g.Remaining, g => g.Remaining + amount), cancellationToken);
+            // Read inside the transaction that holds the row: no other movement of this grant can come in between.
+            var remaining = await db.CreditGrants.Where(g => g.Id == grant.GrantId).Select(g => g.Remaining).SingleAsync(cancellationToken);
+            db.CreditLedger.Add(new CreditLedgerEntry
+            {
+                CreditGrantId = grant.GrantId,
+                CustomerId = invoice.CustomerId,
+                Kind = CreditMovements.Restored,
+                Amount = amount,
+                BalanceAfter = remaining,
+                InvoiceId = invoice.Id,
+                At = now,
+                Note = $"Invoice {invoice.Number} voided",
+            });
+            total += amount;
+        }
+
+        return total;
+    }
+
+    /// <summary>Why the invoice's current status refuses the correction, read after the conditional update changed nothing.</summary>
+    private async Task<FieldError[]> StateErrorAsync(long invoiceId, bool voiding, CancellationToken cancellationToken)
+    {
+        var status = await db.Invoices.Where(i => i.Id == invoiceId).Select(i => i.Status).SingleOrDefaultAsync(cancellationToken);
+        var reason = (status, voiding) switch
+        {
+            (null, _) => $"No invoice {invoiceId}.",
+            (InvoiceStatuses.Draft, _) => "This invoice is a draft: drafts are recomputed until they are finalized, so there is nothing to correct yet.",
+            (InvoiceStatuses.Paid, true) => "This invoice is paid: issue a credit note instead.",
+            (InvoiceStatuses.Void, true) => "This invoice is already void.",
+            (InvoiceStatuses.Void, false) => "This invoice is void: it is no longer owed, so there is nothing to credit.",
+            _ => $"An invoice in status {status} cannot be {(voiding ? "voided" : "credited")}.",
+        };
+        return [new FieldError("status", reason)];
+    }
+}

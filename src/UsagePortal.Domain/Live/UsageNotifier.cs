@@ -1,0 +1,52 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+
+namespace UsagePortal.Domain.Live;
+
+/// <summary>
+/// Tells this node's open dashboards that a customer's usage changed. Holds no per-user state beyond the open
+/// streams themselves. On PostgreSQL every node learns of every change through LISTEN/NOTIFY
+/// (<see cref="PostgresUsageListener"/>); on SQLite there is one node, and ingestion publishes directly.
+/// </summary>
+public sealed class UsageNotifier
+{
+    public const string PostgresChannel = "usageportal_usage";
+
+    private readonly ConcurrentDictionary<int, ConcurrentDictionary<Channel<int>, byte>> subscribers = new();
+
+    /// <summary>A stream of change signals for one customer. Bursts coalesce into one pending signal.</summary>
+    public async IAsyncEnumerable<int> SubscribeAsync(int customerId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var channel = Channel.CreateBounded<int>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+        var set = subscribers.GetOrAdd(customerId, _ => new ConcurrentDictionary<Channel<int>, byte>());
+        set[channel] = 0;
+        try
+        {
+            await foreach (var signal in channel.Reader.ReadAllAsync(cancellationToken))
+            {
+                yield return signal;
+            }
+        }
+        finally
+        {
+            set.TryRemove(channel, out _);
+        }
+    }
+
+    public void Publish(IEnumerable<int> customerIds)
+    {
+        foreach (var customerId in customerIds)
+        {
+            if (subscribers.TryGetValue(customerId, out var set))
+            {
+                foreach (var channel in set.Keys)
+                {
+                    channel.Writer.TryWrite(customerId);
+                }
+            }
+        }
+    }
+
+    /// <summary>How many streams are open on this node (for tests and diagnostics).</summary>
+    public int OpenStreams(int customerId) => subscribers.TryGetValue(customerId, out var set) ? set.Count : 0;
+}

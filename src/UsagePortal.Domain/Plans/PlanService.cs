@@ -1,0 +1,149 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using UsagePortal.Data;
+using UsagePortal.Data.Billing;
+using UsagePortal.Domain.Auditing;
+using UsagePortal.Pricing;
+
+namespace UsagePortal.Domain.Plans;
+
+/// <summary>A plan version as published: the plan row and the version, and whether the plan itself is new.</summary>
+public sealed record PlanPublished(Plan Plan, PlanVersion Version, bool Created);
+
+/// <summary>
+/// Publishes plans and reads them back. Posting a plan makes a new immutable version of its code (the first post makes
+/// version 1); subscriptions keep the version they are on until they are moved, so a new version never reprices a
+/// running period. Used by the plans API and the admin pages alike.
+/// </summary>
+public sealed class PlanService(UsagePortalDbContext db, TimeProvider clock, ILogger<PlanService> logger)
+{
+    /// <summary>Two first publications of one code at once race to create the plan; the loser tries again, as a new version.</summary>
+    private const int Attempts = 3;
+
+    /// <summary>Parses <paramref name="json"/> (the plan JSON as text, e.g. pasted in the admin form) and publishes it.</summary>
+    public async Task<(PlanPublished? Saved, IReadOnlyList<FieldError> Errors)> PublishAsync(string json, string actor, CancellationToken cancellationToken = default)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json);
+        }
+        catch (JsonException exception)
+        {
+            return (null, [new FieldError("body", $"is not valid JSON: {exception.Message.Split(" Path:")[0]}")]);
+        }
+
+        using (document)
+        {
+            return await PublishAsync(document.RootElement, actor, cancellationToken);
+        }
+    }
+
+    /// <summary>Validates the plan JSON (every error names its field) and stores it as the plan's next version.</summary>
+    public async Task<(PlanPublished? Saved, IReadOnlyList<FieldError> Errors)> PublishAsync(JsonElement body, string actor, CancellationToken cancellationToken = default)
+    {
+        var parsed = PlanTerms.Parse(body);
+        var errors = parsed.Errors.Select(e => new FieldError(e.Field == "$" ? "body" : e.Field, e.Reason)).ToList();
+        if (parsed.Terms is { } parsedTerms)
+        {
+            errors.AddRange(await UnknownMetersAsync(parsedTerms.Charges, "charges", cancellationToken));
+        }
+
+        if (errors.Count > 0 || parsed.Terms is not { } terms)
+        {
+            return (null, errors);
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return (await StoreAsync(terms, actor, cancellationToken), []);
+            }
+            catch (DbUpdateException exception) when (IsUniqueViolation(exception) && attempt < Attempts)
+            {
+                logger.LogInformation("Plan {Code} was created concurrently; publishing this one as its next version.", terms.Code);
+                db.ChangeTracker.Clear();
+            }
+        }
+    }
+
+    /// <summary>The latest version of every plan, by code.</summary>
+    public async Task<IReadOnlyList<PlanVersion>> ListLatestAsync(CancellationToken cancellationToken = default)
+    {
+        var plans = await db.Plans.AsNoTracking().Include(p => p.Versions).OrderBy(p => p.Code).ToListAsync(cancellationToken);
+        return [.. plans.Where(p => p.Versions.Count > 0).Select(p => p.Versions.MaxBy(v => v.Version)!)];
+    }
+
+    /// <summary>A plan with all its versions (each pointing back at the plan), or null.</summary>
+    public async Task<Plan?> FindAsync(string code, CancellationToken cancellationToken = default)
+    {
+        var plan = await db.Plans.AsNoTracking().Include(p => p.Versions).SingleOrDefaultAsync(p => p.Code == code, cancellationToken);
+        if (plan is not null)
+        {
+            plan.Versions = [.. plan.Versions.OrderBy(v => v.Version)];
+        }
+
+        return plan;
+    }
+
+    /// <summary>Errors for every charge whose meter does not exist, under <paramref name="path"/> (<c>charges[1].meter</c>).</summary>
+    public async Task<IReadOnlyList<FieldError>> UnknownMetersAsync(IReadOnlyList<PlanCharge> charges, string path, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(charges);
+        var codes = charges.Select(c => c.Meter).Distinct().ToList();
+        var known = await db.Meters.AsNoTracking().Where(m => codes.Contains(m.Code)).Select(m => m.Code).ToListAsync(cancellationToken);
+        return [.. charges.Select((c, i) => (c.Meter, i)).Where(c => !known.Contains(c.Meter)).Select(c => new FieldError($"{path}[{c.i}].meter", $"no meter has code '{c.Meter}'"))];
+    }
+
+    private async Task<PlanPublished> StoreAsync(PlanTerms terms, string actor, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var plan = await db.Plans.SingleOrDefaultAsync(p => p.Code == terms.Code, cancellationToken);
+        var created = plan is null;
+        if (plan is null)
+        {
+            // A second creator of the same code at once fails on the unique code and comes back as a new version.
+            plan = new Plan { Code = terms.Code, CreatedAt = now };
+            db.Plans.Add(plan);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        else
+        {
+            // Versions of one plan are numbered one publication at a time: a row lock on PostgreSQL, the write lock on SQLite.
+            await db.Plans.Where(p => p.Id == plan.Id).ExecuteUpdateAsync(set => set.SetProperty(p => p.Code, p => p.Code), cancellationToken);
+        }
+
+        var latest = await db.PlanVersions.Where(v => v.PlanId == plan.Id).MaxAsync(v => (int?)v.Version, cancellationToken) ?? 0;
+        var version = new PlanVersion
+        {
+            Plan = plan,
+            Version = latest + 1,
+            Name = terms.Name,
+            Currency = terms.Currency.Code,
+            Interval = terms.Interval,
+            FlatFeeMinorUnits = terms.FlatFeeMinorUnits,
+            MinimumCommitmentMinorUnits = terms.MinimumCommitmentMinorUnits,
+            ChargesJson = PlanTerms.WriteCharges(terms.Charges),
+            CreatedAt = now,
+            CreatedBy = actor,
+        };
+        db.PlanVersions.Add(version);
+        db.Audit(clock, actor, created ? "plan.created" : "plan.published", $"plan:{terms.Code}",
+            $"version {version.Version}: {terms.Currency.Code}, flat fee {terms.Currency.FormatMinorUnits(terms.FlatFeeMinorUnits)}, {terms.Charges.Count} charge(s)");
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return new PlanPublished(plan, version, created);
+    }
+
+    /// <summary>A unique index refused the row (SQLite constraint error, PostgreSQL 23505).</summary>
+    internal static bool IsUniqueViolation(DbUpdateException exception) => exception.InnerException switch
+    {
+        PostgresException postgres => postgres.SqlState == PostgresErrorCodes.UniqueViolation,
+        SqliteException sqlite => sqlite.SqliteErrorCode == 19,
+        _ => false,
+    };
+}

@@ -1,0 +1,280 @@
+using Microsoft.EntityFrameworkCore;
+using UsagePortal.Data;
+using UsagePortal.Domain.Meters;
+using UsagePortal.Metering;
+
+namespace UsagePortal.Domain.UsageReads;
+
+public sealed record GroupUsage(string GroupKey, IReadOnlyDictionary<string, string?> Key, decimal Quantity);
+
+public sealed record MeterUsage(string Code, string Name, MeterAggregation Aggregation, decimal Quantity, IReadOnlyList<GroupUsage> Groups);
+
+public sealed record UsageReport(DateTime From, DateTime To, IReadOnlyList<MeterUsage> Meters);
+
+/// <summary>
+/// A customer's usage over [from, to), per meter and group. Whole hours come from the rollups, so the cost does not
+/// grow with the number of events; the partial hours at either edge (only when a bound is not on the hour)
+/// come from the raw events. unique_count unions the distinct values, so it stays exact over any range.
+/// </summary>
+public sealed class UsageQuery(UsagePortalDbContext db)
+{
+    private Dictionary<(int CustomerId, DateTime From, DateTime To), UsageReport>? prefetched;
+    private Dictionary<(int CustomerId, DateTime From, DateTime To), UsageReport>? shared;
+
+    /// <summary>
+    /// From now on, a read of the same customer and range as an earlier one is answered from memory: for one request
+    /// that reads the same usage for its quantities and again for their cost. Never for long-lived work (the invoicer),
+    /// which must see events that arrive meanwhile.
+    /// </summary>
+    public void ShareReads() => shared ??= [];
+
+    public async Task<UsageReport> GetAsync(int customerId, DateTime from, DateTime to, CancellationToken cancellationToken = default) =>
+        await GetAsync(customerId, from, to, await LoadedMeters.LoadAsync(db, cancellationToken), cancellationToken);
+
+    /// <summary>The same, with meters the caller already loaded (the invoicer loads them once per run).</summary>
+    public async Task<UsageReport> GetAsync(int customerId, DateTime from, DateTime to, LoadedMeters meters, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(meters);
+        if (prefetched is not null && prefetched.TryGetValue((customerId, from, to), out var ready)
+            || shared is not null && shared.TryGetValue((customerId, from, to), out ready))
+        {
+            return ready;
+        }
+
+        var aggregates = new Dictionary<(int MeterId, string GroupKey), Aggregate>();
+        var distinct = new Dictionary<(int MeterId, string GroupKey), HashSet<string>>();
+        DistinctCounts? counted = null;
+        var anyUnique = AnyUniqueCount(meters);
+        if (to > from)
+        {
+            var split = HourBuckets.Split(new DateTimeOffset(from, TimeSpan.Zero), new DateTimeOffset(to, TimeSpan.Zero));
+            if (split.WholeHours is { } whole)
+            {
+                await AddRollupsAsync(customerId, whole.Start.UtcDateTime, whole.End.UtcDateTime, aggregates, cancellationToken);
+                if (anyUnique)
+                {
+                    // The database counts the whole hours' distinct values; no value leaves it. Values seen only in
+                    // the partial hours at the edges are added below, after checking which the whole hours already have.
+                    counted = (await CountDistinctAsync([customerId], whole.Start.UtcDateTime, whole.End.UtcDateTime, cancellationToken)).GetValueOrDefault(customerId, DistinctCounts.None);
+                }
+            }
+
+            foreach (var edge in new[] { split.Leading, split.Trailing })
+            {
+                if (edge is { } range)
+                {
+                    await AddRawEventsAsync(customerId, range.Start.UtcDateTime, range.End.UtcDateTime, meters, aggregates, distinct, cancellationToken);
+                }
+            }
+
+            if (counted is not null && split.WholeHours is { } hours && distinct.Count > 0)
+            {
+                counted = await WithEdgeValuesAsync(customerId, hours.Start.UtcDateTime, hours.End.UtcDateTime, counted, distinct, cancellationToken);
+            }
+        }
+
+        var report = Report(meters, from, to, aggregates, distinct, counted);
+        if (shared is not null)
+        {
+            shared[(customerId, from, to)] = report;
+        }
+
+        return report;
+    }
+
+    /// <summary>
+    /// Reads the usage of many customers over the same whole hours [from, to) with one query per table, and keeps the
+    /// reports for <see cref="GetAsync(int, DateTime, DateTime, LoadedMeters, CancellationToken)"/> to answer from memory
+    /// until <see cref="ForgetPrefetched"/>: the invoicer rates a batch of periods this way rather than making a round
+    /// trip per customer. A range that is not on whole hours is not prefetched; GetAsync reads it as usual.
+    /// </summary>
+    public async Task PrefetchAsync(IReadOnlyCollection<int> customerIds, DateTime from, DateTime to, LoadedMeters meters, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(customerIds);
+        ArgumentNullException.ThrowIfNull(meters);
+        var split = HourBuckets.Split(new DateTimeOffset(from, TimeSpan.Zero), new DateTimeOffset(to, TimeSpan.Zero));
+        if (customerIds.Count == 0 || to <= from || split.WholeHours is not { } whole || split.Leading is not null || split.Trailing is not null)
+        {
+            return;
+        }
+
+        var (start, end) = (whole.Start.UtcDateTime, whole.End.UtcDateTime);
+        var rows = await db.UsageRollups.AsNoTracking()
+            .Where(r => customerIds.Contains(r.CustomerId) && r.BucketStart >= start && r.BucketStart < end)
+            .ToListAsync(cancellationToken);
+        var aggregates = customerIds.Distinct().ToDictionary(id => id, _ => new Dictionary<(int MeterId, string GroupKey), Aggregate>());
+        foreach (var row in rows)
+        {
+            Add(aggregates[row.CustomerId], row);
+        }
+
+        var counted = AnyUniqueCount(meters) ? await CountDistinctAsync(customerIds, start, end, cancellationToken) : null;
+        prefetched ??= [];
+        foreach (var (customerId, customerAggregates) in aggregates)
+        {
+            prefetched[(customerId, from, to)] = Report(meters, from, to, customerAggregates, [],
+                counted is null ? null : counted.GetValueOrDefault(customerId, DistinctCounts.None));
+        }
+    }
+
+    /// <summary>Drops what <see cref="PrefetchAsync"/> read: later reads go to the database again.</summary>
+    public void ForgetPrefetched() => prefetched = null;
+
+    /// <summary>Distinct values are stored for unique_count meters only: without one there is nothing to count.</summary>
+    private static bool AnyUniqueCount(LoadedMeters meters) =>
+        meters.All.Any(m => m.Versions.Any(v => v.Evaluator.Meter.Aggregation == MeterAggregation.UniqueCount));
+
+    private static UsageReport Report(LoadedMeters meters, DateTime from, DateTime to, Dictionary<(int MeterId, string GroupKey), Aggregate> aggregates,
+        Dictionary<(int MeterId, string GroupKey), HashSet<string>> distinct, DistinctCounts? counted)
+    {
+        var report = meters.All.Select(meter =>
+        {
+            var aggregation = meter.At(from).Meter.Aggregation;
+            var groups = aggregates.Keys.Concat(distinct.Keys).Concat(counted?.ByGroup.Keys.AsEnumerable() ?? []).Where(k => k.MeterId == meter.Id).Select(k => k.GroupKey).Distinct().Order(StringComparer.Ordinal)
+                .Select(groupKey => new GroupUsage(groupKey, GroupKey.Parse(groupKey), aggregation == MeterAggregation.UniqueCount && counted is not null
+                    ? counted.ByGroup.GetValueOrDefault((meter.Id, groupKey))
+                    : Quantity(aggregation, aggregates, distinct, (meter.Id, groupKey))))
+                .ToList();
+            var total = aggregation switch
+            {
+                MeterAggregation.UniqueCount when counted is not null => counted.ByMeter.GetValueOrDefault(meter.Id),
+                MeterAggregation.UniqueCount => distinct.Where(d => d.Key.MeterId == meter.Id).SelectMany(d => d.Value).Distinct(StringComparer.Ordinal).Count(),
+                MeterAggregation.Max => groups.Count == 0 ? 0 : groups.Max(g => g.Quantity),
+                MeterAggregation.Latest => LatestOverGroups(meter.Id, aggregates),
+                _ => groups.Sum(g => g.Quantity),
+            };
+            return new MeterUsage(meter.Code, meter.Name, aggregation, total, meter.At(from).Meter.GroupBy.Count == 0 ? [] : groups);
+        }).ToList();
+        return new UsageReport(from, to, report);
+    }
+
+    private static decimal Quantity(MeterAggregation aggregation, Dictionary<(int, string), Aggregate> aggregates, Dictionary<(int, string), HashSet<string>> distinct, (int, string) key) =>
+        aggregation == MeterAggregation.UniqueCount
+            ? distinct.TryGetValue(key, out var values) ? values.Count : 0
+            : aggregates.TryGetValue(key, out var aggregate) ? aggregate.Quantity(aggregation) : 0;
+
+    /// <summary>Across groups, latest is the value of the group whose last event is the latest.</summary>
+    private static decimal LatestOverGroups(int meterId, Dictionary<(int MeterId, string GroupKey), Aggregate> aggregates)
+    {
+        var merged = Aggregate.Empty;
+        foreach (var (key, aggregate) in aggregates)
+        {
+            if (key.MeterId == meterId)
+            {
+                merged = merged.Merge(aggregate);
+            }
+        }
+
+        return merged.Quantity(MeterAggregation.Latest);
+    }
+
+    private sealed record DistinctCounts(Dictionary<(int MeterId, string GroupKey), long> ByGroup, Dictionary<int, long> ByMeter)
+    {
+        public static readonly DistinctCounts None = new([], []);
+    }
+
+    /// <summary>Distinct values counted by the database, per customer.</summary>
+    private async Task<Dictionary<int, DistinctCounts>> CountDistinctAsync(IReadOnlyCollection<int> customerIds, DateTime start, DateTime end, CancellationToken cancellationToken)
+    {
+        var inRange = db.UsageDistinctValues.AsNoTracking().Where(d => customerIds.Contains(d.CustomerId) && d.BucketStart >= start && d.BucketStart < end);
+        var byGroup = await inRange
+            .GroupBy(d => new { d.CustomerId, d.MeterId, d.GroupKey })
+            .Select(g => new { g.Key.CustomerId, g.Key.MeterId, g.Key.GroupKey, Count = g.Select(d => d.Value).Distinct().Count() })
+            .ToListAsync(cancellationToken);
+        var byMeter = await inRange
+            .GroupBy(d => new { d.CustomerId, d.MeterId })
+            .Select(g => new { g.Key.CustomerId, g.Key.MeterId, Count = g.Select(d => d.Value).Distinct().Count() })
+            .ToListAsync(cancellationToken);
+        return customerIds.Distinct().ToDictionary(id => id, id => new DistinctCounts(
+            byGroup.Where(g => g.CustomerId == id).ToDictionary(g => (g.MeterId, g.GroupKey), g => (long)g.Count),
+            byMeter.Where(m => m.CustomerId == id).ToDictionary(m => m.MeterId, m => (long)m.Count)));
+    }
+
+    /// <summary>
+    /// The whole hours' distinct counts plus the edge values they do not already hold, per group and per meter: the exact
+    /// union, with only the (few) edge values sent to the database.
+    /// </summary>
+    private async Task<DistinctCounts> WithEdgeValuesAsync(int customerId, DateTime start, DateTime end, DistinctCounts counted,
+        Dictionary<(int MeterId, string GroupKey), HashSet<string>> edges, CancellationToken cancellationToken)
+    {
+        var byGroup = new Dictionary<(int MeterId, string GroupKey), long>(counted.ByGroup);
+        var byMeter = new Dictionary<int, long>(counted.ByMeter);
+        foreach (var meterId in edges.Keys.Select(k => k.MeterId).Distinct())
+        {
+            var values = edges.Where(e => e.Key.MeterId == meterId).SelectMany(e => e.Value).Distinct(StringComparer.Ordinal).ToList();
+            var known = await db.UsageDistinctValues.AsNoTracking()
+                .Where(d => d.CustomerId == customerId && d.MeterId == meterId && d.BucketStart >= start && d.BucketStart < end && values.Contains(d.Value))
+                .Select(d => new { d.GroupKey, d.Value })
+                .Distinct()
+                .ToListAsync(cancellationToken);
+            var knownInGroup = known.ToLookup(k => k.GroupKey, k => k.Value, StringComparer.Ordinal);
+            foreach (var (key, set) in edges.Where(e => e.Key.MeterId == meterId))
+            {
+                var seen = knownInGroup[key.GroupKey].ToHashSet(StringComparer.Ordinal);
+                byGroup[key] = byGroup.GetValueOrDefault(key) + set.Count(value => !seen.Contains(value));
+            }
+
+            var seenInMeter = known.Select(k => k.Value).ToHashSet(StringComparer.Ordinal);
+            byMeter[meterId] = byMeter.GetValueOrDefault(meterId) + values.Count(value => !seenInMeter.Contains(value));
+        }
+
+        return new DistinctCounts(byGroup, byMeter);
+    }
+
+    private async Task AddRollupsAsync(int customerId, DateTime start, DateTime end, Dictionary<(int, string), Aggregate> aggregates, CancellationToken cancellationToken)
+    {
+        var rows = await db.UsageRollups.AsNoTracking()
+            .Where(r => r.CustomerId == customerId && r.BucketStart >= start && r.BucketStart < end)
+            .ToListAsync(cancellationToken);
+        foreach (var row in rows)
+        {
+            Add(aggregates, row);
+        }
+    }
+
+    private static void Add(Dictionary<(int, string), Aggregate> aggregates, Data.Metering.UsageRollup row)
+    {
+        var key = (row.MeterId, row.GroupKey);
+        var aggregate = RollupAggregates.From(row);
+        aggregates[key] = aggregates.TryGetValue(key, out var existing) ? existing.Merge(aggregate) : aggregate;
+    }
+
+    private async Task AddRawEventsAsync(int customerId, DateTime start, DateTime end, LoadedMeters meters, Dictionary<(int, string), Aggregate> aggregates, Dictionary<(int, string), HashSet<string>> distinct, CancellationToken cancellationToken)
+    {
+        var events = await db.UsageEvents.AsNoTracking()
+            .Where(e => e.CustomerId == customerId && e.Time >= start && e.Time < end)
+            .Select(e => new { e.Id, e.EventId, e.Source, e.Type, e.Time, e.ReceivedAt, e.Data })
+            .ToListAsync(cancellationToken);
+        // Meters never read the subject, but IncomingEvent.Create refuses an empty one; the row holds the customer's id.
+        var subject = customerId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var stored in events)
+        {
+            var incoming = IncomingEvent.Create(stored.EventId, stored.Source, stored.Type, subject, new DateTimeOffset(stored.Time, TimeSpan.Zero), stored.Data);
+            foreach (var meter in meters.ForEventType(stored.Type))
+            {
+                if (meter.CountedBy(stored.Time, stored.ReceivedAt) is not { } evaluator || !evaluator.TryEvaluate(incoming, out var reading))
+                {
+                    continue;
+                }
+
+                var key = (meter.Id, reading.GroupKey);
+                aggregates[key] = aggregates.TryGetValue(key, out var existing) ? existing.Add(reading, stored.Id) : Aggregate.Of(reading, stored.Id);
+                if (reading.UniqueValue is { } value)
+                {
+                    Set(distinct, key).Add(value);
+                }
+            }
+        }
+    }
+
+    private static HashSet<string> Set(Dictionary<(int, string), HashSet<string>> distinct, (int, string) key)
+    {
+        if (!distinct.TryGetValue(key, out var set))
+        {
+            set = new HashSet<string>(StringComparer.Ordinal);
+            distinct[key] = set;
+        }
+
+        return set;
+    }
+}
