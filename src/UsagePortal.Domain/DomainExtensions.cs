@@ -36,6 +36,7 @@ public static class DomainExtensions
         services.AddScoped<OutboxProcessor>();
         services.AddHostedService<OutboxDispatcher>();
 
+        services.AddScoped<CustomerService>();
         services.AddScoped<Invitations>();
 
         services.AddOptions<IngestionOptions>().Bind(configuration.GetSection(IngestionOptions.SectionName));

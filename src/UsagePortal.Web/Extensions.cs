@@ -1,5 +1,8 @@
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Components.Server;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
+using MudBlazor.Services;
 using UsagePortal.Data;
 using UsagePortal.Data.Identity;
 using UsagePortal.Domain;
@@ -28,8 +31,12 @@ public static class Extensions
         builder.AddPortalHosting();
         builder.Services.AddSingleton(TimeProvider.System);
 
-        builder.Services.AddRazorComponents();
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddMudServices();
+        builder.Services.AddSingleton<Operations>();
         builder.Services.AddCascadingAuthenticationState();
+        builder.Services.AddScoped<AuthenticationStateProvider, CircuitAuthenticationStateProvider>();
+        builder.Services.AddOptions<CircuitOptions>().Bind(builder.Configuration.GetSection("Circuits"));
         builder.Services.AddScoped<IdentityRedirectManager>();
         builder.Services.AddHttpContextAccessor();
 
@@ -109,7 +116,7 @@ public static class Extensions
         app.UseAntiforgery();
 
         app.MapHealthChecks("/healthz");
-        app.MapRazorComponents<App>();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapAccountEndpoints();
         app.MapLiveEndpoints();
         app.MapOpenApi("/api/v1/openapi.json");

@@ -7,11 +7,10 @@ namespace UsagePortal.Web.Hosting;
 public static class SecurityHeaders
 {
     /// <summary>
-    /// The content security policy, in one place. Scripts only from this origin (Bootstrap, htmx, Chart.js and the
-    /// app's own are vendored under wwwroot). Styles also inline: htmx adds a style element for its indicators and
-    /// pages use a few style attributes. Images also as data: URIs (Bootstrap's icons in form controls). Connections
-    /// to this origin (htmx requests, the live usage stream). When the UI moves to Blazor interactive server, its
-    /// circuit needs <c>connect-src 'self' ws: wss:</c> here.
+    /// The content security policy, in one place. Scripts only from this origin (blazor.web.js, MudBlazor's script and the
+    /// app's own, all served from here; no inline script, so no import map). Styles also inline: MudBlazor positions
+    /// popovers and sizes charts with style attributes. Images also as data: URIs. Connections to this origin: 'self'
+    /// also allows the circuit's WebSocket to the same host (CSP Level 3, which current browsers implement).
     /// </summary>
     public const string ContentSecurityPolicy =
         "default-src 'self'; " +

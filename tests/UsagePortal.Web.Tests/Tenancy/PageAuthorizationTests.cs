@@ -14,6 +14,8 @@ public sealed class PageAuthorizationTests(PortalFactory portal) : IClassFixture
 
     public static TheoryData<string> PortalPages => PageCatalog.Templates(PageCatalog.All.Where(p => p.IsPortal));
 
+    public static TheoryData<string> AnySignedInUserPages => PageCatalog.Templates(PageCatalog.All.Where(p => PageCatalog.AnySignedInUser.Contains(p.Template)));
+
     [Fact]
     public void EveryPageIsEitherPublicOrNeedsASignedInUser()
     {
@@ -22,6 +24,37 @@ public sealed class PageAuthorizationTests(PortalFactory portal) : IClassFixture
         Assert.Empty(unprotected);
         Assert.Contains(PageCatalog.All, p => p.IsAdmin);
         Assert.Contains(PageCatalog.All, p => p.IsPortal);
+    }
+
+    [Fact]
+    public void EveryProtectedPageNeedsARoleTheseTestsKnow()
+    {
+        // Otherwise a page could pass every test here without any of them opening it: each protected page is an admin
+        // page, a portal page, or one that any signed-in user may open (listed, with why).
+        var unknown = PageCatalog.Protected
+            .Where(p => !p.IsAdmin && !p.IsPortal && !PageCatalog.AnySignedInUser.Contains(p.Template))
+            .Select(p => $"{p.Template} (roles: {p.Roles ?? "any signed-in user"})")
+            .ToList();
+
+        Assert.True(unknown.Count == 0, "Pages whose roles the authorization matrix does not test:\n" + string.Join('\n', unknown));
+        Assert.All(PageCatalog.AnySignedInUser, template => Assert.Contains(PageCatalog.Protected, p => p.Template == template));
+    }
+
+    [Theory]
+    [MemberData(nameof(AnySignedInUserPages))]
+    public async Task EverySignedInRoleOpensThePagesForAnySignedInUser(string template)
+    {
+        foreach (var (email, password) in new[] { (DemoSettings.AdminEmail, DemoSettings.AdminPassword), (DemoSettings.CustomerEmail, DemoSettings.CustomerPassword), (DemoSettings.MemberEmail, DemoSettings.CustomerPassword) })
+        {
+            using var client = portal.CreatePortalClient();
+            await client.SignInAsync(email, password);
+
+            var response = await client.GetAsync(PageCatalog.Url(PageCatalog.Find(template), await ParametersAsync()));
+
+            Assert.True(response.StatusCode is HttpStatusCode.OK or HttpStatusCode.Redirect, $"{email} on {template}: {(int)response.StatusCode}");
+            Assert.NotEqual("/Account/Login", response.Headers.Location?.AbsolutePath());
+            Assert.NotEqual("/Account/AccessDenied", response.Headers.Location?.AbsolutePath());
+        }
     }
 
     [Fact]

@@ -17,6 +17,16 @@ internal static class PageCatalog
         "/not-found", "/Error",
     ];
 
+    /// <summary>
+    /// Pages for any signed-in user, whatever their role: the home page (it sends each role to its own area) and the
+    /// account settings (every user has a password and may turn on two-factor sign-in).
+    /// </summary>
+    public static readonly HashSet<string> AnySignedInUser =
+    [
+        "/", "/Account/Manage", "/Account/Manage/ChangePassword", "/Account/Manage/Disable2fa", "/Account/Manage/EnableAuthenticator",
+        "/Account/Manage/GenerateRecoveryCodes", "/Account/Manage/ResetAuthenticator", "/Account/Manage/TwoFactorAuthentication",
+    ];
+
     public sealed record Page(string Template, Type Component, string? Roles)
     {
         public bool IsAdmin => Roles == Data.Identity.Roles.Admin;
