@@ -22,7 +22,7 @@ public sealed class CreditService(UsagePortalDbContext db, TimeProvider clock)
 
     /// <summary>Grants credit to a customer in its currency; answers the grant, or the fields that are wrong (nothing stored).</summary>
     /// <param name="amount">In currency units, invariant culture ("25", "25.50"): a whole number of minor units, above zero.</param>
-    public async Task<(CreditGrant? Grant, IReadOnlyList<FieldError> Errors)> GrantAsync(int customerId, string? amount, string? reason, DateTime? expiresAt, string actor, CancellationToken cancellationToken = default)
+    public async Task<Result<CreditGrant>> GrantAsync(int customerId, string? amount, string? reason, DateTime? expiresAt, string actor, CancellationToken cancellationToken = default)
     {
         var customer = await db.Customers.AsNoTracking().SingleOrDefaultAsync(c => c.Id == customerId, cancellationToken)
             ?? throw new InvalidOperationException($"No customer {customerId}.");
@@ -38,7 +38,7 @@ public sealed class CreditService(UsagePortalDbContext db, TimeProvider clock)
 
         if (errors.Count > 0)
         {
-            return (null, errors);
+            return Result<CreditGrant>.Invalid(errors);
         }
 
         var grant = new CreditGrant
@@ -74,7 +74,7 @@ public sealed class CreditService(UsagePortalDbContext db, TimeProvider clock)
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         });
-        return (grant, []);
+        return Result<CreditGrant>.Ok(grant);
     }
 
     /// <summary>The customer's balance (remaining amounts of grants that have not expired), its grants and its ledger, newest first.</summary>

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.AspNetCore.WebUtilities;
 using UsagePortal.Data;
 using UsagePortal.Data.Identity;
 using UsagePortal.Domain.Auditing;
@@ -20,8 +19,11 @@ public sealed class Invitations(
     IPublicLinks urls,
     TimeProvider clock)
 {
-    /// <summary>Invites <paramref name="email"/> into organisation <paramref name="customerId"/>; answers the field errors, none on success.</summary>
-    public async Task<IReadOnlyList<FieldError>> InviteAsync(int customerId, string email, string displayName, string role, string actor)
+    /// <summary>
+    /// Invites <paramref name="email"/> into organisation <paramref name="customerId"/>; answers the address the invitation
+    /// went to, or the fields that are wrong (<c>Email</c>, <c>DisplayName</c>, <c>Role</c>).
+    /// </summary>
+    public async Task<Result<string>> InviteAsync(int customerId, string email, string displayName, string role, string actor)
     {
         var errors = new List<FieldError>();
         email = email.Trim();
@@ -54,7 +56,7 @@ public sealed class Invitations(
 
         if (errors.Count > 0)
         {
-            return errors;
+            return Result<string>.Invalid(errors);
         }
 
         if (existing is not null)
@@ -69,7 +71,7 @@ public sealed class Invitations(
                 $"<p><a href=\"{WebUtility.HtmlEncode(urls.Link("Account/Login", new Dictionary<string, string?>()))}\">Sign in to UsagePortal</a> as usual.</p>"));
             db.Audit(clock, actor, "user.invite_existing", $"user:{email}", $"role={role}", customerId);
             await db.SaveChangesAsync();
-            return [];
+            return Result<string>.Ok(email);
         }
 
         await using var transaction = await db.Database.BeginTransactionAsync();
@@ -86,17 +88,17 @@ public sealed class Invitations(
         var created = await users.CreateAsync(user);
         if (!created.Succeeded)
         {
-            return created.Errors.Select(e => new FieldError("Email", e.Description)).ToList();
+            return Result<string>.Invalid([.. created.Errors.Select(e => new FieldError("Email", e.Description))]);
         }
 
         var roleAdded = await users.AddToRoleAsync(user, role);
         if (!roleAdded.Succeeded)
         {
-            return roleAdded.Errors.Select(e => new FieldError("Role", e.Description)).ToList();
+            return Result<string>.Invalid([.. roleAdded.Errors.Select(e => new FieldError("Role", e.Description))]);
         }
 
         var token = await users.GeneratePasswordResetTokenAsync(user);
-        var code = WebEncoders.Base64UrlEncode(Encoding.UTF8.GetBytes(token));
+        var code = System.Buffers.Text.Base64Url.EncodeToString(Encoding.UTF8.GetBytes(token));
         var link = urls.Link("Account/AcceptInvitation", new Dictionary<string, string?> { ["userId"] = user.Id, ["code"] = code });
         outbox.Enqueue(new EmailMessage(email, $"You are invited to {customer!.Name} on UsagePortal",
             $"<p>Hello {WebUtility.HtmlEncode(displayName)},</p><p>{WebUtility.HtmlEncode(actor)} invited you to see {WebUtility.HtmlEncode(customer.Name)}'s usage and invoices on UsagePortal.</p>" +
@@ -104,7 +106,7 @@ public sealed class Invitations(
         db.Audit(clock, actor, "user.invited", $"user:{email}", $"role={role}", customerId);
         await db.SaveChangesAsync();
         await transaction.CommitAsync();
-        return [];
+        return Result<string>.Ok(email);
     }
 }
 

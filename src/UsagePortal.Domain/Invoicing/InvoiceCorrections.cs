@@ -9,33 +9,6 @@ using UsagePortal.Pricing;
 
 namespace UsagePortal.Domain.Invoicing;
 
-/// <summary>Why a correction was not made.</summary>
-public enum CorrectionProblem
-{
-    None,
-
-    /// <summary>No such invoice.</summary>
-    NotFound,
-
-    /// <summary>The request itself is wrong (a field).</summary>
-    Invalid,
-
-    /// <summary>The invoice's state does not allow it (a draft, already void, …).</summary>
-    Conflict,
-}
-
-/// <summary>The outcome of a correction: the changed document, or why nothing changed.</summary>
-public sealed record CorrectionResult<T>(T? Value, CorrectionProblem Problem, IReadOnlyList<FieldError> Errors) where T : class
-{
-    public bool Succeeded => Problem == CorrectionProblem.None;
-
-    public static CorrectionResult<T> Done(T value) => new(value, CorrectionProblem.None, []);
-
-    public static CorrectionResult<T> Failed(CorrectionProblem problem, params FieldError[] errors) => new(null, problem, errors);
-
-    public static CorrectionResult<T> Failed(CorrectionProblem problem, IReadOnlyList<FieldError> errors) => new(null, problem, errors);
-}
-
 /// <summary>
 /// Corrections to finalized invoices, which are otherwise immutable: nothing here changes an invoice's lines or
 /// totals. <b>Void</b> cancels an unpaid finalized invoice and gives back the credit it consumed. A <b>credit note</b>
@@ -50,23 +23,19 @@ public sealed record CorrectionResult<T>(T? Value, CorrectionProblem Problem, IR
 /// </remarks>
 public sealed class InvoiceCorrections(UsagePortalDbContext db, TimeProvider clock)
 {
-    private static readonly string[] Voidable = [InvoiceStatuses.Finalized, InvoiceStatuses.PaymentFailed];
-
-    private static readonly string[] Creditable = [InvoiceStatuses.Finalized, InvoiceStatuses.Paid, InvoiceStatuses.PaymentFailed];
-
     /// <summary>Voids a finalized (unpaid) or payment-failed invoice and restores the credit it consumed to its grants.</summary>
-    public async Task<CorrectionResult<Invoice>> VoidAsync(long invoiceId, string? reason, string actor, CancellationToken cancellationToken = default)
+    public async Task<Result<Invoice>> VoidAsync(long invoiceId, string? reason, string actor, CancellationToken cancellationToken = default)
     {
         var errors = new List<FieldError>();
         var trimmed = CreditService.CheckReason(reason, "reason", errors);
         if (!await db.Invoices.AnyAsync(i => i.Id == invoiceId, cancellationToken))
         {
-            return CorrectionResult<Invoice>.Failed(CorrectionProblem.NotFound, new FieldError("invoice", $"No invoice {invoiceId}."));
+            return Result<Invoice>.Failed(ResultKind.NotFound, new FieldError("invoice", $"No invoice {invoiceId}."));
         }
 
         if (errors.Count > 0)
         {
-            return CorrectionResult<Invoice>.Failed(CorrectionProblem.Invalid, errors);
+            return Result<Invoice>.Failed(ResultKind.Invalid, errors);
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
@@ -75,7 +44,8 @@ public sealed class InvoiceCorrections(UsagePortalDbContext db, TimeProvider clo
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             var changed = await db.Invoices
-                .Where(i => i.Id == invoiceId && Voidable.Contains(i.Status))
+                .Where(i => i.Id == invoiceId)
+                .WhereAllows(InvoiceAction.Void)
                 .ExecuteUpdateAsync(set => set
                     .SetProperty(i => i.Status, InvoiceStatuses.Void)
                     .SetProperty(i => i.VoidedAt, now)
@@ -83,13 +53,13 @@ public sealed class InvoiceCorrections(UsagePortalDbContext db, TimeProvider clo
             if (changed == 0)
             {
                 await transaction.RollbackAsync(cancellationToken);
-                return CorrectionResult<Invoice>.Failed(CorrectionProblem.Conflict, await StateErrorAsync(invoiceId, voiding: true, cancellationToken));
+                return Result<Invoice>.Failed(ResultKind.Conflict, await StateErrorAsync(invoiceId, InvoiceAction.Void, cancellationToken));
             }
 
             if (await db.CreditNotes.AnyAsync(n => n.InvoiceId == invoiceId, cancellationToken))
             {
                 await transaction.RollbackAsync(cancellationToken);
-                return CorrectionResult<Invoice>.Failed(CorrectionProblem.Conflict, new FieldError("status",
+                return Result<Invoice>.Failed(ResultKind.Conflict, new FieldError("status",
                     "This invoice already has a credit note: voiding it too would refund the customer twice. Issue another credit note for the rest instead."));
             }
 
@@ -101,7 +71,7 @@ public sealed class InvoiceCorrections(UsagePortalDbContext db, TimeProvider clo
                 invoice.CustomerId);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
-            return CorrectionResult<Invoice>.Done(invoice);
+            return Result<Invoice>.Ok(invoice);
         });
     }
 
@@ -109,12 +79,12 @@ public sealed class InvoiceCorrections(UsagePortalDbContext db, TimeProvider clo
     /// Issues a credit note of <paramref name="amount"/> (currency units) against a finalized, paid or payment-failed
     /// invoice, at most its total less the credit notes already issued for it; the amount becomes a credit grant.
     /// </summary>
-    public async Task<CorrectionResult<CreditNote>> IssueCreditNoteAsync(long invoiceId, string? amount, string? reason, string actor, CancellationToken cancellationToken = default)
+    public async Task<Result<CreditNote>> IssueCreditNoteAsync(long invoiceId, string? amount, string? reason, string actor, CancellationToken cancellationToken = default)
     {
         var found = await db.Invoices.AsNoTracking().Where(i => i.Id == invoiceId).Select(i => new { i.Currency }).SingleOrDefaultAsync(cancellationToken);
         if (found is null)
         {
-            return CorrectionResult<CreditNote>.Failed(CorrectionProblem.NotFound, new FieldError("invoice", $"No invoice {invoiceId}."));
+            return Result<CreditNote>.Failed(ResultKind.NotFound, new FieldError("invoice", $"No invoice {invoiceId}."));
         }
 
         var currency = Currency.FromCode(found.Currency);
@@ -123,7 +93,7 @@ public sealed class InvoiceCorrections(UsagePortalDbContext db, TimeProvider clo
         var trimmed = CreditService.CheckReason(reason, "reason", errors);
         if (errors.Count > 0)
         {
-            return CorrectionResult<CreditNote>.Failed(CorrectionProblem.Invalid, errors);
+            return Result<CreditNote>.Failed(ResultKind.Invalid, errors);
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
@@ -133,12 +103,13 @@ public sealed class InvoiceCorrections(UsagePortalDbContext db, TimeProvider clo
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             // Locks the invoice row while its status allows a credit note: concurrent notes of one invoice queue here.
             var locked = await db.Invoices
-                .Where(i => i.Id == invoiceId && Creditable.Contains(i.Status))
+                .Where(i => i.Id == invoiceId)
+                .WhereAllows(InvoiceAction.IssueCreditNote)
                 .ExecuteUpdateAsync(set => set.SetProperty(i => i.Status, i => i.Status), cancellationToken);
             if (locked == 0)
             {
                 await transaction.RollbackAsync(cancellationToken);
-                return CorrectionResult<CreditNote>.Failed(CorrectionProblem.Conflict, await StateErrorAsync(invoiceId, voiding: false, cancellationToken));
+                return Result<CreditNote>.Failed(ResultKind.Conflict, await StateErrorAsync(invoiceId, InvoiceAction.IssueCreditNote, cancellationToken));
             }
 
             var invoice = await db.Invoices.AsNoTracking().SingleAsync(i => i.Id == invoiceId, cancellationToken);
@@ -147,7 +118,7 @@ public sealed class InvoiceCorrections(UsagePortalDbContext db, TimeProvider clo
             if (minorUnits > available)
             {
                 await transaction.RollbackAsync(cancellationToken);
-                return CorrectionResult<CreditNote>.Failed(CorrectionProblem.Invalid, new FieldError("amount", available <= 0
+                return Result<CreditNote>.Failed(ResultKind.Invalid, new FieldError("amount", available <= 0
                     ? $"Nothing is left to credit on {invoice.Number}: its total of {currency.FormatMinorUnits(invoice.Total)} {currency.Code} is already credited."
                     : $"amount can be at most {currency.FormatMinorUnits(available)} {currency.Code}: the invoice total {currency.FormatMinorUnits(invoice.Total)} less {currency.FormatMinorUnits(issued)} already credited."));
             }
@@ -195,7 +166,7 @@ public sealed class InvoiceCorrections(UsagePortalDbContext db, TimeProvider clo
             db.Audit(clock, actor, "credit.granted", $"credit-grant:{grant.Id}", $"{money} from credit note {number}", invoice.CustomerId);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
-            return CorrectionResult<CreditNote>.Done(note);
+            return Result<CreditNote>.Ok(note);
         });
     }
 
@@ -256,18 +227,9 @@ public sealed class InvoiceCorrections(UsagePortalDbContext db, TimeProvider clo
     }
 
     /// <summary>Why the invoice's current status refuses the correction, read after the conditional update changed nothing.</summary>
-    private async Task<FieldError[]> StateErrorAsync(long invoiceId, bool voiding, CancellationToken cancellationToken)
+    private async Task<FieldError[]> StateErrorAsync(long invoiceId, InvoiceAction action, CancellationToken cancellationToken)
     {
         var status = await db.Invoices.Where(i => i.Id == invoiceId).Select(i => i.Status).SingleOrDefaultAsync(cancellationToken);
-        var reason = (status, voiding) switch
-        {
-            (null, _) => $"No invoice {invoiceId}.",
-            (InvoiceStatuses.Draft, _) => "This invoice is a draft: drafts are recomputed until they are finalized, so there is nothing to correct yet.",
-            (InvoiceStatuses.Paid, true) => "This invoice is paid: issue a credit note instead.",
-            (InvoiceStatuses.Void, true) => "This invoice is already void.",
-            (InvoiceStatuses.Void, false) => "This invoice is void: it is no longer owed, so there is nothing to credit.",
-            _ => $"An invoice in status {status} cannot be {(voiding ? "voided" : "credited")}.",
-        };
-        return [new FieldError("status", reason)];
+        return [new FieldError("status", InvoiceStateMachine.WhyNot(status, action) ?? $"No invoice {invoiceId}.")];
     }
 }

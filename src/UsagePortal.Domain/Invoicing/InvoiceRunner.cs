@@ -39,7 +39,7 @@ public sealed class InvoiceRunner(
     /// </summary>
     public static readonly TimeSpan LateUsageMargin = TimeSpan.FromMinutes(2);
 
-    private static readonly string[] BilledStatuses = [InvoiceStatuses.Finalized, InvoiceStatuses.Paid, InvoiceStatuses.PaymentFailed];
+    private static readonly List<string> BilledStatuses = [.. InvoiceStateMachine.Billed];
 
     private LoadedMeters? meters;
 
@@ -536,9 +536,10 @@ public sealed class InvoiceRunner(
     /// <summary>The compare-and-set that finalizes a draft with its totals; false when it is not a draft (any more).</summary>
     private async Task<bool> SetFinalizedAsync(long invoiceId, Customer customer, DateTime readAt, InvoiceTotals totals, CancellationToken cancellationToken) =>
         await db.Invoices
-            .Where(i => i.Id == invoiceId && i.Status == InvoiceStatuses.Draft)
+            .Where(i => i.Id == invoiceId)
+            .WhereAllows(InvoiceAction.Finalize)
             .ExecuteUpdateAsync(set => set
-                .SetProperty(i => i.Status, InvoiceStatuses.Finalized)
+                .SetProperty(i => i.Status, InvoiceStateMachine.After(InvoiceStatuses.Draft, InvoiceAction.Finalize))
                 .SetProperty(i => i.FinalizedAt, readAt)
                 .SetProperty(i => i.UsageReadAt, readAt)
                 .SetProperty(i => i.UsageBilledThrough, readAt - LateUsageMargin)

@@ -15,12 +15,12 @@ public sealed record MeterSaved(Meter Meter, MeterVersion Version, bool Created,
 /// </summary>
 public sealed class MeterService(UsagePortalDbContext db, TimeProvider clock)
 {
-    public async Task<(MeterSaved? Saved, IReadOnlyList<FieldError> Errors)> SaveAsync(MeterDefinition definition, string actor, CancellationToken cancellationToken = default)
+    public async Task<Result<MeterSaved>> SaveAsync(MeterDefinition definition, string actor, CancellationToken cancellationToken = default)
     {
         var errors = definition.Validate().Select(e => new FieldError(e.Field, e.Reason)).ToList();
         if (errors.Count > 0)
         {
-            return (null, errors);
+            return Result<MeterSaved>.Invalid(errors);
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
@@ -34,7 +34,7 @@ public sealed class MeterService(UsagePortalDbContext db, TimeProvider clock)
             db.Meters.Add(meter);
             db.Audit(clock, actor, "meter.created", $"meter:{meter.Code}", $"{first.Aggregation} of {first.EventType}");
             await db.SaveChangesAsync(cancellationToken);
-            return (new MeterSaved(meter, first, Created: true, Changed: true), []);
+            return Result<MeterSaved>.Ok(new MeterSaved(meter, first, Created: true, Changed: true));
         }
 
         var latest = meter.Versions.OrderBy(v => v.Version).Last();
@@ -47,7 +47,7 @@ public sealed class MeterService(UsagePortalDbContext db, TimeProvider clock)
         if (MeterMapping.SameMeaning(MeterMapping.ToDefinition(meter, latest), definition))
         {
             await db.SaveChangesAsync(cancellationToken);
-            return (new MeterSaved(meter, latest, Created: false, Changed: false), []);
+            return Result<MeterSaved>.Ok(new MeterSaved(meter, latest, Created: false, Changed: false));
         }
 
         var inUse = await db.UsageRollups.AnyAsync(r => r.MeterId == meter.Id, cancellationToken);
@@ -69,6 +69,6 @@ public sealed class MeterService(UsagePortalDbContext db, TimeProvider clock)
         MeterMapping.CopyDefinition(definition, version);
         db.Audit(clock, actor, "meter.changed", $"meter:{meter.Code}", $"version {version.Version} in force from {version.EffectiveFrom:O}: {version.Aggregation} of {version.EventType}");
         await db.SaveChangesAsync(cancellationToken);
-        return (new MeterSaved(meter, version, Created: false, Changed: true), []);
+        return Result<MeterSaved>.Ok(new MeterSaved(meter, version, Created: false, Changed: true));
     }
 }

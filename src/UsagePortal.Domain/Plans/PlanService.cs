@@ -23,7 +23,7 @@ public sealed class PlanService(UsagePortalDbContext db, TimeProvider clock, ILo
     private const int Attempts = 3;
 
     /// <summary>Parses <paramref name="json"/> (the plan JSON as text, e.g. pasted in the admin form) and publishes it.</summary>
-    public async Task<(PlanPublished? Saved, IReadOnlyList<FieldError> Errors)> PublishAsync(string json, string actor, CancellationToken cancellationToken = default)
+    public async Task<Result<PlanPublished>> PublishAsync(string json, string actor, CancellationToken cancellationToken = default)
     {
         JsonDocument document;
         try
@@ -32,7 +32,7 @@ public sealed class PlanService(UsagePortalDbContext db, TimeProvider clock, ILo
         }
         catch (JsonException exception)
         {
-            return (null, [new FieldError("body", $"is not valid JSON: {exception.Message.Split(" Path:")[0]}")]);
+            return Result<PlanPublished>.Invalid(new FieldError("body", $"is not valid JSON: {exception.Message.Split(" Path:")[0]}"));
         }
 
         using (document)
@@ -42,7 +42,7 @@ public sealed class PlanService(UsagePortalDbContext db, TimeProvider clock, ILo
     }
 
     /// <summary>Validates the plan JSON (every error names its field) and stores it as the plan's next version.</summary>
-    public async Task<(PlanPublished? Saved, IReadOnlyList<FieldError> Errors)> PublishAsync(JsonElement body, string actor, CancellationToken cancellationToken = default)
+    public async Task<Result<PlanPublished>> PublishAsync(JsonElement body, string actor, CancellationToken cancellationToken = default)
     {
         var parsed = PlanTerms.Parse(body);
         var errors = parsed.Errors.Select(e => new FieldError(e.Field == "$" ? "body" : e.Field, e.Reason)).ToList();
@@ -53,14 +53,14 @@ public sealed class PlanService(UsagePortalDbContext db, TimeProvider clock, ILo
 
         if (errors.Count > 0 || parsed.Terms is not { } terms)
         {
-            return (null, errors);
+            return Result<PlanPublished>.Invalid(errors);
         }
 
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return (await StoreAsync(terms, actor, cancellationToken), []);
+                return Result<PlanPublished>.Ok(await StoreAsync(terms, actor, cancellationToken));
             }
             catch (DbUpdateException exception) when (IsUniqueViolation(exception) && attempt < Attempts)
             {

@@ -12,35 +12,6 @@ using UsagePortal.Pricing;
 
 namespace UsagePortal.Domain.Subscriptions;
 
-/// <summary>Why a subscription request did not go through.</summary>
-public enum BillingFailure
-{
-    None,
-
-    /// <summary>A field is wrong (400).</summary>
-    Invalid,
-
-    /// <summary>The subscription does not exist (404).</summary>
-    NotFound,
-
-    /// <summary>The subscription's state does not allow it (409): already canceled, ended, or being invoiced.</summary>
-    Conflict,
-}
-
-/// <summary>A subscription as stored (phases with their plan versions and plans), or why the request failed.</summary>
-public sealed record BillingOutcome(SubscriptionDetails? Value, IReadOnlyList<FieldError> Errors, BillingFailure Failure)
-{
-    public static BillingOutcome Ok(SubscriptionDetails value) => new(value, [], BillingFailure.None);
-
-    public static BillingOutcome Invalid(params FieldError[] errors) => new(null, errors, BillingFailure.Invalid);
-
-    public static BillingOutcome Invalid(IReadOnlyList<FieldError> errors) => new(null, errors, BillingFailure.Invalid);
-
-    public static BillingOutcome Conflict(string field, string reason) => new(null, [new FieldError(field, reason)], BillingFailure.Conflict);
-
-    public static BillingOutcome NotFound(string reason) => new(null, [new FieldError("id", reason)], BillingFailure.NotFound);
-}
-
 /// <summary>A subscription with its phases (plan versions and plans loaded) and its customer's externalId.</summary>
 public sealed record SubscriptionDetails(Subscription Subscription, string Customer)
 {
@@ -114,7 +85,7 @@ public sealed class SubscriptionService(UsagePortalDbContext db, TimeProvider cl
 
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
-    public async Task<BillingOutcome> SubscribeAsync(SubscribeRequest request, string actor, CancellationToken cancellationToken = default)
+    public async Task<Result<SubscriptionDetails>> SubscribeAsync(SubscribeRequest request, string actor, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         var now = Now;
@@ -190,7 +161,7 @@ public sealed class SubscriptionService(UsagePortalDbContext db, TimeProvider cl
 
         if (errors.Count > 0)
         {
-            return BillingOutcome.Invalid(errors);
+            return Result<SubscriptionDetails>.Invalid(errors);
         }
 
         var start = startsAt!.Value;
@@ -204,7 +175,7 @@ public sealed class SubscriptionService(UsagePortalDbContext db, TimeProvider cl
             .FirstOrDefaultAsync(cancellationToken);
         if (running is not null)
         {
-            return BillingOutcome.Invalid(new FieldError("customer", $"already subscribed (subscription {running}): cancel it or change its plan."));
+            return Result<SubscriptionDetails>.Invalid(new FieldError("customer", $"already subscribed (subscription {running}): cancel it or change its plan."));
         }
 
         var subscription = new Subscription
@@ -232,39 +203,39 @@ public sealed class SubscriptionService(UsagePortalDbContext db, TimeProvider cl
             signal.Notify();
         }
 
-        return BillingOutcome.Ok((await FindAsync(subscription.Id, cancellationToken))!);
+        return Result<SubscriptionDetails>.Ok((await FindAsync(subscription.Id, cancellationToken))!);
     }
 
     /// <summary>
     /// Cancels at the end of the current period, or now (the partial period is then invoiced promptly). A subscription
     /// that has not started yet never runs: it ends at its start.
     /// </summary>
-    public async Task<BillingOutcome> CancelAsync(int id, string? at, string actor, CancellationToken cancellationToken = default)
+    public async Task<Result<SubscriptionDetails>> CancelAsync(int id, string? at, string actor, CancellationToken cancellationToken = default)
     {
         if (!ChangeTiming.IsValid(at))
         {
-            return BillingOutcome.Invalid(new FieldError("at", "must be 'period_end' or 'now'."));
+            return Result<SubscriptionDetails>.Invalid(new FieldError("at", "must be 'period_end' or 'now'."));
         }
 
         var notify = false;
         var outcome = await ModifyAsync(id, (subscription, now) => Task.FromResult(Cancel(subscription, now)), cancellationToken);
-        if (notify && outcome.Failure == BillingFailure.None)
+        if (notify && outcome.Succeeded)
         {
             signal.Notify();
         }
 
         return outcome;
 
-        BillingOutcome? Cancel(Subscription subscription, DateTime now)
+        Result<SubscriptionDetails>? Cancel(Subscription subscription, DateTime now)
         {
             if (subscription.EndsAt is { } ended && ended <= now)
             {
-                return BillingOutcome.Conflict("at", $"the subscription ended at {ended:O}.");
+                return Result<SubscriptionDetails>.Conflict("at", $"the subscription ended at {ended:O}.");
             }
 
             if (subscription.CanceledAt is not null)
             {
-                return BillingOutcome.Conflict("at", $"the subscription is already canceled; it ends at {subscription.EndsAt:O}.");
+                return Result<SubscriptionDetails>.Conflict("at", $"the subscription is already canceled; it ends at {subscription.EndsAt:O}.");
             }
 
             var period = SubscriptionSchedule.CurrentPeriod(subscription, now);
@@ -303,7 +274,7 @@ public sealed class SubscriptionService(UsagePortalDbContext db, TimeProvider cl
     /// Changing to the plan already in force removes a scheduled change. A subscription that has not started yet
     /// starts on the new plan.
     /// </summary>
-    public async Task<BillingOutcome> ChangePlanAsync(int id, string? plan, int? planVersion, string? at, string actor, CancellationToken cancellationToken = default)
+    public async Task<Result<SubscriptionDetails>> ChangePlanAsync(int id, string? plan, int? planVersion, string? at, string actor, CancellationToken cancellationToken = default)
     {
         var errors = new List<FieldError>();
         var version = await ResolveVersionAsync(plan, planVersion, errors, cancellationToken);
@@ -314,7 +285,7 @@ public sealed class SubscriptionService(UsagePortalDbContext db, TimeProvider cl
 
         if (errors.Count > 0)
         {
-            return BillingOutcome.Invalid(errors);
+            return Result<SubscriptionDetails>.Invalid(errors);
         }
 
         return await ModifyAsync(id, async (subscription, now) =>
@@ -322,7 +293,7 @@ public sealed class SubscriptionService(UsagePortalDbContext db, TimeProvider cl
             var currency = await db.Customers.AsNoTracking().Where(c => c.Id == subscription.CustomerId).Select(c => c.Currency).SingleAsync(cancellationToken);
             return string.Equals(currency, version!.Currency, StringComparison.OrdinalIgnoreCase)
                 ? ChangePhases(subscription, version, at!, now, actor)
-                : BillingOutcome.Invalid(new FieldError("plan", $"bills in {version.Currency}, but the customer is billed in {currency}."));
+                : Result<SubscriptionDetails>.Invalid(new FieldError("plan", $"bills in {version.Currency}, but the customer is billed in {currency}."));
         }, cancellationToken);
     }
 
@@ -372,18 +343,18 @@ public sealed class SubscriptionService(UsagePortalDbContext db, TimeProvider cl
             : null;
     }
 
-    private BillingOutcome? ChangePhases(Subscription subscription, PlanVersion version, string at, DateTime now, string actor)
+    private Result<SubscriptionDetails>? ChangePhases(Subscription subscription, PlanVersion version, string at, DateTime now, string actor)
     {
         if (subscription.EndsAt is { } ended && ended <= now)
         {
-            return BillingOutcome.Conflict("at", $"the subscription ended at {ended:O}.");
+            return Result<SubscriptionDetails>.Conflict("at", $"the subscription ended at {ended:O}.");
         }
 
         var started = now >= subscription.StartsAt;
         var current = started ? SubscriptionSchedule.PhaseAt(subscription, now) : subscription.Phases.MinBy(p => p.StartsAt);
         if (current is null)
         {
-            return BillingOutcome.Conflict("at", "the subscription has no phase in force now.");
+            return Result<SubscriptionDetails>.Conflict("at", "the subscription has no phase in force now.");
         }
 
         DateTime from;
@@ -400,7 +371,7 @@ public sealed class SubscriptionService(UsagePortalDbContext db, TimeProvider cl
             from = SubscriptionSchedule.CurrentPeriod(subscription, now)!.NominalEnd;
             if (subscription.EndsAt is { } ends && from >= ends)
             {
-                return BillingOutcome.Invalid(new FieldError("at", $"the subscription ends at {ends:O}, before its current period would: change the plan now instead."));
+                return Result<SubscriptionDetails>.Invalid(new FieldError("at", $"the subscription ends at {ends:O}, before its current period would: change the plan now instead."));
             }
         }
 
@@ -408,7 +379,7 @@ public sealed class SubscriptionService(UsagePortalDbContext db, TimeProvider cl
         var reuse = current.PlanVersionId == version.Id || current.StartsAt == from ? null : future.FirstOrDefault(p => p.StartsAt == from);
         if (current.PlanVersionId == version.Id && future.Count == 0 && current.EndsAt == subscription.EndsAt)
         {
-            return BillingOutcome.Invalid(new FieldError("plan", $"the subscription is already on plan '{version.Plan!.Code}' version {version.Version}."));
+            return Result<SubscriptionDetails>.Invalid(new FieldError("plan", $"the subscription is already on plan '{version.Plan!.Code}' version {version.Version}."));
         }
 
         foreach (var phase in future.Where(p => p != reuse))
@@ -451,7 +422,7 @@ public sealed class SubscriptionService(UsagePortalDbContext db, TimeProvider cl
     /// Claims the subscription's row lease inside a transaction (waiting while the invoicer holds it), applies
     /// <paramref name="change"/> to the tracked subscription, releases the lease and saves, all in one commit.
     /// </summary>
-    private async Task<BillingOutcome> ModifyAsync(int id, Func<Subscription, DateTime, Task<BillingOutcome?>> change, CancellationToken cancellationToken)
+    private async Task<Result<SubscriptionDetails>> ModifyAsync(int id, Func<Subscription, DateTime, Task<Result<SubscriptionDetails>?>> change, CancellationToken cancellationToken)
     {
         for (var attempt = 1; attempt <= ClaimAttempts; attempt++)
         {
@@ -479,7 +450,7 @@ public sealed class SubscriptionService(UsagePortalDbContext db, TimeProvider cl
                     await db.SaveChangesAsync(cancellationToken);
                     await transaction.CommitAsync(cancellationToken);
                     db.ChangeTracker.Clear();
-                    return BillingOutcome.Ok((await FindAsync(id, cancellationToken))!);
+                    return Result<SubscriptionDetails>.Ok((await FindAsync(id, cancellationToken))!);
                 }
 
                 await transaction.RollbackAsync(cancellationToken);
@@ -487,14 +458,14 @@ public sealed class SubscriptionService(UsagePortalDbContext db, TimeProvider cl
 
             if (!await db.Subscriptions.AnyAsync(s => s.Id == id, cancellationToken))
             {
-                return BillingOutcome.NotFound($"No subscription has id {id}.");
+                return Result<SubscriptionDetails>.NotFound($"No subscription has id {id}.");
             }
 
             // The invoicer is closing a period of this subscription: wait for it rather than interleave.
             await Task.Delay(ClaimRetryDelay, cancellationToken);
         }
 
-        return BillingOutcome.Conflict("id", "the subscription is being invoiced right now; try again in a moment.");
+        return Result<SubscriptionDetails>.Conflict("id", "the subscription is being invoiced right now; try again in a moment.");
     }
 
     private async Task<PlanVersion?> ResolveVersionAsync(string? code, int? number, List<FieldError> errors, CancellationToken cancellationToken)

@@ -13,7 +13,7 @@ public static class InvoicesEndpoints
     public const int DefaultLimit = 100;
     public const int MaxLimit = 1000;
 
-    private static readonly string[] Statuses = [InvoiceStatuses.Draft, InvoiceStatuses.Finalized, InvoiceStatuses.Paid, InvoiceStatuses.PaymentFailed, InvoiceStatuses.Void];
+    private static readonly IReadOnlyList<string> Statuses = InvoiceStateMachine.All;
 
     public static RouteGroupBuilder MapInvoicesEndpoints(this RouteGroupBuilder api)
     {
@@ -131,7 +131,7 @@ public static class InvoicesEndpoints
         var result = await corrections.VoidAsync(invoiceId, body!.Reason, ApiKeys.Actor(request), cancellationToken);
         return result.Succeeded
             ? TypedResults.Ok(InvoiceAnswers.From((await InvoiceAnswers.LoadOneAsync(db, invoiceId, cancellationToken))!))
-            : Failure(result.Problem, result.Errors, id, "The invoice was not voided.");
+            : Problems.For(result, "The invoice was not voided.");
     }
 
     private static async Task<IResult> CreditNoteAsync(string id, HttpRequest request, InvoiceCorrections corrections, UsagePortalDbContext db, CancellationToken cancellationToken)
@@ -160,7 +160,7 @@ public static class InvoicesEndpoints
             var result = await corrections.IssueCreditNoteAsync(invoiceId, amount, reason, ApiKeys.Actor(request), cancellationToken);
             if (!result.Succeeded)
             {
-                return Failure(result.Problem, result.Errors, id, "The credit note is not valid; nothing was issued.");
+                return Problems.For(result, "The credit note is not valid; nothing was issued.");
             }
 
             var answer = InvoiceAnswers.From((await InvoiceAnswers.LoadOneAsync(db, invoiceId, cancellationToken))!);
@@ -218,12 +218,6 @@ public static class InvoicesEndpoints
         return value.GetString();
     }
 
-    private static IResult Failure(CorrectionProblem problem, IReadOnlyList<FieldError> errors, string id, string detail) => problem switch
-    {
-        CorrectionProblem.NotFound => InvoiceNotFound(id),
-        CorrectionProblem.Conflict => Problems.Create(StatusCodes.Status409Conflict, "The invoice's status does not allow this", errors.FirstOrDefault()?.Reason ?? detail, errors),
-        _ => Problems.Validation(detail, errors),
-    };
 
     private static long? ParseId(string id) =>
         long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0 ? value : null;

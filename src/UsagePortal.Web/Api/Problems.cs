@@ -22,4 +22,19 @@ public static class Problems
         Create(StatusCodes.Status400BadRequest, "The request is not valid", detail, errors);
 
     public static IResult NotFound(string detail) => Create(StatusCodes.Status404NotFound, "Not found", detail);
+
+    /// <summary>
+    /// A refused domain operation as a problem document: invalid fields 400 (with <paramref name="detail"/>), not found
+    /// 404, a state that does not allow it 409 (the reason as the detail). Every endpoint answers refusals this way.
+    /// </summary>
+    public static IResult For<T>(Result<T> result, string detail)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return result.Kind switch
+        {
+            ResultKind.NotFound => NotFound(result.Errors.FirstOrDefault()?.Reason ?? detail),
+            ResultKind.Conflict => Create(StatusCodes.Status409Conflict, "Conflict", result.Errors.FirstOrDefault()?.Reason ?? detail, result.Errors),
+            _ => Validation(detail, result.Errors),
+        };
+    }
 }

@@ -117,7 +117,7 @@ public static class SubscriptionsEndpoints
             ApiKeys.Actor(request), cancellationToken);
         return outcome.Value is { } created
             ? TypedResults.Created($"/api/v1/subscriptions/{created.Subscription.Id}", Answer(created, clock.GetUtcNow().UtcDateTime))
-            : Failed(outcome, "The subscription is not valid; nothing was stored.");
+            : Problems.For(outcome, "The subscription is not valid; nothing was stored.");
     }
 
     private static async Task<IResult> ListAsync(string? customer, SubscriptionService subscriptions, TimeProvider clock, CancellationToken cancellationToken)
@@ -149,7 +149,7 @@ public static class SubscriptionsEndpoints
         }
 
         var outcome = await subscriptions.CancelAsync(number, body!.At, ApiKeys.Actor(request), cancellationToken);
-        return outcome.Value is { } canceled ? TypedResults.Ok(Answer(canceled, clock.GetUtcNow().UtcDateTime)) : Failed(outcome, "The subscription was not canceled.");
+        return outcome.Value is { } canceled ? TypedResults.Ok(Answer(canceled, clock.GetUtcNow().UtcDateTime)) : Problems.For(outcome, "The subscription was not canceled.");
     }
 
     private static async Task<IResult> ChangePlanAsync(string id, HttpRequest request, SubscriptionService subscriptions, TimeProvider clock, CancellationToken cancellationToken)
@@ -166,13 +166,7 @@ public static class SubscriptionsEndpoints
         }
 
         var outcome = await subscriptions.ChangePlanAsync(number, body!.Plan, body.PlanVersion, body.At, ApiKeys.Actor(request), cancellationToken);
-        return outcome.Value is { } changed ? TypedResults.Ok(Answer(changed, clock.GetUtcNow().UtcDateTime)) : Failed(outcome, "The plan was not changed.");
+        return outcome.Value is { } changed ? TypedResults.Ok(Answer(changed, clock.GetUtcNow().UtcDateTime)) : Problems.For(outcome, "The plan was not changed.");
     }
 
-    private static IResult Failed(BillingOutcome outcome, string detail) => outcome.Failure switch
-    {
-        BillingFailure.NotFound => Problems.NotFound(outcome.Errors[0].Reason),
-        BillingFailure.Conflict => Problems.Create(StatusCodes.Status409Conflict, "Conflict", detail, outcome.Errors),
-        _ => Problems.Validation(detail, outcome.Errors),
-    };
 }

@@ -8,7 +8,7 @@ namespace UsagePortal.Web.Tests.Billing;
 
 public sealed class CreditServiceTests(CreditsPortal portal) : IClassFixture<CreditsPortal>
 {
-    private Task<(CreditGrant? Grant, IReadOnlyList<UsagePortal.Domain.FieldError> Errors)> GrantAsync(int customerId, string? amount, string? reason, DateTime? expiresAt = null) =>
+    private Task<UsagePortal.Domain.Result<CreditGrant>> GrantAsync(int customerId, string? amount, string? reason, DateTime? expiresAt = null) =>
         portal.WithServicesAsync(services => services.GetRequiredService<CreditService>().GrantAsync(customerId, amount, reason, expiresAt, "admin@tests"));
 
     [Fact]

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using UsagePortal.Data.Billing;
+using UsagePortal.Domain;
 using UsagePortal.Domain.Invoicing;
 
 namespace UsagePortal.Web.Tests.Billing;
@@ -29,7 +30,7 @@ public sealed class InvoiceCorrectionConcurrencyTests(PostgresCreditsPortal port
         var results = await Task.WhenAll(attempts);
 
         var winner = Assert.Single(results, r => r.Succeeded);
-        Assert.All(results.Where(r => !r.Succeeded), r => Assert.Equal(CorrectionProblem.Conflict, r.Problem));
+        Assert.All(results.Where(r => !r.Succeeded), r => Assert.Equal(ResultKind.Conflict, r.Kind));
         Assert.Equal(5_000L, (await portal.GrantAsync(grant.Id)).Remaining);
         var restored = Assert.Single(await portal.LedgerAsync(customer.Id), e => e.Kind == CreditMovements.Restored);
         Assert.Equal((3_000L, 5_000L), (restored.Amount, restored.BalanceAfter));

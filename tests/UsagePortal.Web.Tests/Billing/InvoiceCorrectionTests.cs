@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using UsagePortal.Data;
 using UsagePortal.Data.Billing;
+using UsagePortal.Domain;
 using UsagePortal.Domain.Credits;
 using UsagePortal.Domain.Invoicing;
 
@@ -9,10 +10,10 @@ namespace UsagePortal.Web.Tests.Billing;
 
 public sealed class InvoiceCorrectionTests(CreditsPortal portal) : IClassFixture<CreditsPortal>
 {
-    private Task<CorrectionResult<Invoice>> VoidAsync(long invoiceId, string? reason = "Billed the wrong customer") =>
+    private Task<Result<Invoice>> VoidAsync(long invoiceId, string? reason = "Billed the wrong customer") =>
         portal.WithServicesAsync(services => services.GetRequiredService<InvoiceCorrections>().VoidAsync(invoiceId, reason, "admin@tests"));
 
-    private Task<CorrectionResult<CreditNote>> CreditAsync(long invoiceId, string? amount, string? reason = "Outage on 3 September") =>
+    private Task<Result<CreditNote>> CreditAsync(long invoiceId, string? amount, string? reason = "Outage on 3 September") =>
         portal.WithServicesAsync(services => services.GetRequiredService<InvoiceCorrections>().IssueCreditNoteAsync(invoiceId, amount, reason, "admin@tests"));
 
     private static long NumberOf(CreditNote note) => long.Parse(note.Number["CN-".Length..], System.Globalization.CultureInfo.InvariantCulture);
@@ -56,7 +57,7 @@ public sealed class InvoiceCorrectionTests(CreditsPortal portal) : IClassFixture
 
         var again = await VoidAsync(invoice.Id, "Once more");
 
-        Assert.Equal(CorrectionProblem.Conflict, again.Problem);
+        Assert.Equal(ResultKind.Conflict, again.Kind);
         Assert.Equal("status", Assert.Single(again.Errors).Field);
         Assert.Contains("already void", again.Errors[0].Reason, StringComparison.Ordinal);
         Assert.Equal(1_000L, (await portal.GrantAsync(grant.Id)).Remaining);
@@ -74,7 +75,7 @@ public sealed class InvoiceCorrectionTests(CreditsPortal portal) : IClassFixture
 
         var result = await VoidAsync(invoice.Id);
 
-        Assert.Equal(CorrectionProblem.Conflict, result.Problem);
+        Assert.Equal(ResultKind.Conflict, result.Kind);
         Assert.Contains(says, Assert.Single(result.Errors).Reason, StringComparison.Ordinal);
         Assert.Equal(status, (await portal.InvoiceAsync(invoice.Id)).Status);
         Assert.Equal((0, 0, 0, 0), await portal.CountsAsync(customer.Id));
@@ -101,10 +102,10 @@ public sealed class InvoiceCorrectionTests(CreditsPortal portal) : IClassFixture
         var withoutReason = await VoidAsync(invoice.Id, " ");
         var unknown = await VoidAsync(long.MaxValue);
 
-        Assert.Equal(CorrectionProblem.Invalid, withoutReason.Problem);
+        Assert.Equal(ResultKind.Invalid, withoutReason.Kind);
         Assert.Equal("reason", Assert.Single(withoutReason.Errors).Field);
         Assert.Equal(InvoiceStatuses.Finalized, (await portal.InvoiceAsync(invoice.Id)).Status);
-        Assert.Equal(CorrectionProblem.NotFound, unknown.Problem);
+        Assert.Equal(ResultKind.NotFound, unknown.Kind);
     }
 
     [Fact]
@@ -118,7 +119,7 @@ public sealed class InvoiceCorrectionTests(CreditsPortal portal) : IClassFixture
         var second = await CreditAsync(invoice.Id, "5.25");
 
         Assert.True(first.Succeeded && second.Succeeded);
-        Assert.Equal(CorrectionProblem.Invalid, refused.Problem);
+        Assert.Equal(ResultKind.Invalid, refused.Kind);
         Assert.Matches("^CN-[0-9]{6}$", first.Value!.Number);
         Assert.Equal(NumberOf(first.Value) + 1, NumberOf(second.Value!));
         var lastValue = await portal.WithDbAsync(db => db.DocumentSequences.Where(s => s.Name == DocumentSequence.CreditNotes).Select(s => s.LastValue).SingleAsync());
@@ -180,7 +181,7 @@ public sealed class InvoiceCorrectionTests(CreditsPortal portal) : IClassFixture
         var cent = await CreditAsync(invoice.Id, "0.01");
 
         Assert.True(sixty.Succeeded && forty.Succeeded);
-        Assert.Equal(CorrectionProblem.Invalid, fifty.Problem);
+        Assert.Equal(ResultKind.Invalid, fifty.Kind);
         Assert.Equal("amount", Assert.Single(fifty.Errors).Field);
         Assert.Contains("at most 40.00 USD", fifty.Errors[0].Reason, StringComparison.Ordinal);
         Assert.Contains("Nothing is left to credit", Assert.Single(cent.Errors).Reason, StringComparison.Ordinal);
@@ -200,7 +201,7 @@ public sealed class InvoiceCorrectionTests(CreditsPortal portal) : IClassFixture
         var result = await CreditAsync(invoice.Id, amount);
         var withoutReason = await CreditAsync(invoice.Id, "1", "");
 
-        Assert.Equal(CorrectionProblem.Invalid, result.Problem);
+        Assert.Equal(ResultKind.Invalid, result.Kind);
         Assert.Equal(field, Assert.Single(result.Errors).Field);
         Assert.Equal("reason", Assert.Single(withoutReason.Errors).Field);
         Assert.Equal((0, 0, 0, 0), await portal.CountsAsync(customer.Id));
@@ -216,7 +217,7 @@ public sealed class InvoiceCorrectionTests(CreditsPortal portal) : IClassFixture
 
         var result = await CreditAsync(invoice.Id, "1");
 
-        Assert.Equal(CorrectionProblem.Conflict, result.Problem);
+        Assert.Equal(ResultKind.Conflict, result.Kind);
         Assert.Contains(says, Assert.Single(result.Errors).Reason, StringComparison.Ordinal);
         Assert.Equal((0, 0, 0, 0), await portal.CountsAsync(customer.Id));
     }
@@ -230,7 +231,7 @@ public sealed class InvoiceCorrectionTests(CreditsPortal portal) : IClassFixture
 
         var result = await VoidAsync(invoice.Id);
 
-        Assert.Equal(CorrectionProblem.Conflict, result.Problem);
+        Assert.Equal(ResultKind.Conflict, result.Kind);
         Assert.Contains("already has a credit note", Assert.Single(result.Errors).Reason, StringComparison.Ordinal);
         var stored = await portal.InvoiceAsync(invoice.Id);
         Assert.Equal((InvoiceStatuses.Finalized, (DateTime?)null), (stored.Status, stored.VoidedAt));
