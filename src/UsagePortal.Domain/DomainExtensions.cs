@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using UsagePortal.Data;
 using UsagePortal.Domain.Cost;
 using UsagePortal.Domain.Credits;
 using UsagePortal.Domain.Customers;
@@ -10,6 +11,7 @@ using UsagePortal.Domain.Live;
 using UsagePortal.Domain.Meters;
 using UsagePortal.Domain.Outbox;
 using UsagePortal.Domain.Plans;
+using UsagePortal.Domain.Storage;
 using UsagePortal.Domain.Subscriptions;
 using UsagePortal.Domain.UsageReads;
 
@@ -27,6 +29,15 @@ public static class DomainExtensions
         var services = builder.Services;
         var configuration = builder.Configuration;
         services.TryAddSingleton(TimeProvider.System);
+        var provider = configuration.GetSection(DatabaseOptions.SectionName).Get<DatabaseOptions>()?.Provider ?? DatabaseProvider.Sqlite;
+        if (provider == DatabaseProvider.Postgres)
+        {
+            services.AddSingleton<IDatabaseDialect, PostgresDialect>();
+        }
+        else
+        {
+            services.AddSingleton<IDatabaseDialect, SqliteDialect>();
+        }
 
         services.AddOptions<EmailOptions>().Bind(configuration.GetSection(EmailOptions.SectionName));
         services.AddScoped<EmailOutbox>();

@@ -569,18 +569,9 @@ public sealed class CostQuery(UsagePortalDbContext db, PeriodRater rater)
     /// <summary>Local days of the billing zone as UTC instants; a midnight skipped by a daylight-saving jump moves to the first valid instant after it.</summary>
     private sealed class LocalDays(TimeZoneInfo zone)
     {
-        public DateOnly DateOf(DateTime utc) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(utc, DateTimeKind.Utc), zone));
+        public DateOnly DateOf(DateTime utc) => LocalCalendar.DateOf(utc, zone);
 
-        public DateTime Start(DateOnly date)
-        {
-            var local = date.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
-            while (zone.IsInvalidTime(local))
-            {
-                local = local.AddMinutes(15);
-            }
-
-            return TimeZoneInfo.ConvertTimeToUtc(local, zone);
-        }
+        public DateTime Start(DateOnly date) => LocalCalendar.StartOfDay(date, zone);
 
         /// <summary>The local days [<paramref name="from"/>, <paramref name="to"/>) covers, each with the share of its real length inside.</summary>
         public IReadOnlyList<RemainingDay> Remaining(DateTime from, DateTime to)

@@ -1,12 +1,11 @@
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using UsagePortal.Data;
 using UsagePortal.Data.Billing;
 using UsagePortal.Data.Customers;
 using UsagePortal.Domain.Credits;
 using UsagePortal.Domain.Meters;
+using UsagePortal.Domain.Storage;
 using UsagePortal.Domain.Subscriptions;
 using UsagePortal.Domain.UsageReads;
 using UsagePortal.Pricing;
@@ -30,7 +29,8 @@ public sealed class InvoiceRunner(
     CreditService credits,
     IOptions<InvoicingOptions> options,
     TimeProvider clock,
-    ILogger<InvoiceRunner> logger)
+    ILogger<InvoiceRunner> logger,
+    IDatabaseDialect dialect)
 {
     /// <summary>
     /// Rollups are stamped in the ingesting transaction, which may commit a moment after a concurrent read; watermarks
@@ -155,41 +155,8 @@ public sealed class InvoiceRunner(
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
     /// <summary>Claims up to a batch of due subscriptions for this node by setting their lease.</summary>
-    private async Task<List<int>> ClaimDueAsync(CancellationToken cancellationToken)
-    {
-        var now = Now;
-        var until = now + options.Value.Lease;
-        var batch = options.Value.BatchSize;
-        if (db.Database.IsNpgsql())
-        {
-            // One statement: rows another node is claiming right now are skipped, not waited for. NO KEY UPDATE, not
-            // UPDATE: the lease changes no key, and a plain FOR UPDATE would also skip every subscription whose invoices
-            // another node is writing (their foreign keys hold KEY SHARE locks on it), so a sweep could stop with work left.
-            return await db.Database.SqlQuery<int>($"""
-                UPDATE "Subscriptions" SET "LeasedUntil" = {until}
-                WHERE "Id" IN (
-                    SELECT "Id" FROM "Subscriptions"
-                    WHERE "NextPeriodEnd" <= {now} AND ("LeasedUntil" IS NULL OR "LeasedUntil" < {now})
-                    AND ("BillingRetryAt" IS NULL OR "BillingRetryAt" <= {now})
-                    ORDER BY "NextPeriodEnd", "Id"
-                    LIMIT {batch}
-                    FOR NO KEY UPDATE SKIP LOCKED)
-                RETURNING "Id" AS "Value"
-                """).ToListAsync(cancellationToken);
-        }
-
-        // SQLite has one writer at a time: the same statement is an atomic claim without the row locks.
-        return await db.Database.SqlQuery<int>($"""
-            UPDATE "Subscriptions" SET "LeasedUntil" = {until}
-            WHERE "Id" IN (
-                SELECT "Id" FROM "Subscriptions"
-                WHERE "NextPeriodEnd" <= {now} AND ("LeasedUntil" IS NULL OR "LeasedUntil" < {now})
-                AND ("BillingRetryAt" IS NULL OR "BillingRetryAt" <= {now})
-                ORDER BY "NextPeriodEnd", "Id"
-                LIMIT {batch})
-            RETURNING "Id" AS "Value"
-            """).ToListAsync(cancellationToken);
-    }
+    private Task<List<int>> ClaimDueAsync(CancellationToken cancellationToken) =>
+        dialect.ClaimDueSubscriptionsAsync(db, Now, Now + options.Value.Lease, options.Value.BatchSize, cancellationToken);
 
     /// <summary>
     /// Closes a claimed batch: each period is read and rated, then every draft and every schedule is saved at once (one
@@ -206,7 +173,7 @@ public sealed class InvoiceRunner(
         {
             // Another node's invoice for a period (its lease had run out), or one subscription that cannot be invoiced:
             // none of the batch stands, and each subscription is closed on its own, so that one failure holds back no other.
-            if (!(exception is DbUpdateException update && IsUniqueViolation(update)))
+            if (!(exception is DbUpdateException update && dialect.IsUniqueViolation(update)))
             {
                 logger.LogWarning(exception, "Closing a batch of {Count} subscriptions failed; closing them one by one.", claimed.Count);
             }
@@ -297,7 +264,7 @@ public sealed class InvoiceRunner(
             await db.SaveChangesAsync(cancellationToken);
             return true;
         }
-        catch (DbUpdateException exception) when (IsUniqueViolation(exception))
+        catch (DbUpdateException exception) when (dialect.IsUniqueViolation(exception))
         {
             // Another node closed this period first (its lease had run out); its invoice stands.
             logger.LogWarning("Period {Start:O} of subscription {Subscription} was already invoiced.", periodStart, subscriptionId);
@@ -775,10 +742,4 @@ public sealed class InvoiceRunner(
         await db.Subscriptions.Where(s => s.Id == subscriptionId)
             .ExecuteUpdateAsync(set => set.SetProperty(s => s.LeasedUntil, (DateTime?)null), cancellationToken);
 
-    private static bool IsUniqueViolation(DbUpdateException exception) => exception.InnerException switch
-    {
-        PostgresException postgres => postgres.SqlState == PostgresErrorCodes.UniqueViolation,
-        SqliteException sqlite => sqlite.SqliteErrorCode == 19,
-        _ => false,
-    };
 }

@@ -1,10 +1,9 @@
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
 using UsagePortal.Data;
 using UsagePortal.Data.Billing;
 using UsagePortal.Domain.Auditing;
+using UsagePortal.Domain.Storage;
 using UsagePortal.Pricing;
 
 namespace UsagePortal.Domain.Plans;
@@ -17,7 +16,7 @@ public sealed record PlanPublished(Plan Plan, PlanVersion Version, bool Created)
 /// version 1); subscriptions keep the version they are on until they are moved, so a new version never reprices a
 /// running period. Used by the plans API and the admin pages alike.
 /// </summary>
-public sealed class PlanService(UsagePortalDbContext db, TimeProvider clock, ILogger<PlanService> logger)
+public sealed class PlanService(UsagePortalDbContext db, TimeProvider clock, ILogger<PlanService> logger, IDatabaseDialect dialect)
 {
     /// <summary>Two first publications of one code at once race to create the plan; the loser tries again, as a new version.</summary>
     private const int Attempts = 3;
@@ -62,7 +61,7 @@ public sealed class PlanService(UsagePortalDbContext db, TimeProvider clock, ILo
             {
                 return Result<PlanPublished>.Ok(await StoreAsync(terms, actor, cancellationToken));
             }
-            catch (DbUpdateException exception) when (IsUniqueViolation(exception) && attempt < Attempts)
+            catch (DbUpdateException exception) when (dialect.IsUniqueViolation(exception) && attempt < Attempts)
             {
                 logger.LogInformation("Plan {Code} was created concurrently; publishing this one as its next version.", terms.Code);
                 db.ChangeTracker.Clear();
@@ -139,11 +138,4 @@ public sealed class PlanService(UsagePortalDbContext db, TimeProvider clock, ILo
         return new PlanPublished(plan, version, created);
     }
 
-    /// <summary>A unique index refused the row (SQLite constraint error, PostgreSQL 23505).</summary>
-    internal static bool IsUniqueViolation(DbUpdateException exception) => exception.InnerException switch
-    {
-        PostgresException postgres => postgres.SqlState == PostgresErrorCodes.UniqueViolation,
-        SqliteException sqlite => sqlite.SqliteErrorCode == 19,
-        _ => false,
-    };
 }

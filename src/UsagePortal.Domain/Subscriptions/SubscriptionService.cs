@@ -327,13 +327,7 @@ public sealed class SubscriptionService(UsagePortalDbContext db, TimeProvider cl
         ArgumentNullException.ThrowIfNull(zone);
         if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
         {
-            var local = date.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
-            while (zone.IsInvalidTime(local))
-            {
-                local = local.AddMinutes(15);
-            }
-
-            return TimeZoneInfo.ConvertTimeToUtc(local, zone);
+            return LocalCalendar.StartOfDay(date, zone);
         }
 
         var hasOffset = text.EndsWith('Z') || text.EndsWith('z') || (text.Length > 6 && text[^6] is '+' or '-' && text[^3] == ':');

@@ -126,13 +126,5 @@ public sealed class BillingCalendar
         return month.AddDays(day - 1);
     }
 
-    private DateTime ToUtc(DateTime local)
-    {
-        while (zone.IsInvalidTime(local))
-        {
-            local = local.AddMinutes(15);
-        }
-
-        return TimeZoneInfo.ConvertTimeToUtc(local, zone);
-    }
+    private DateTime ToUtc(DateTime local) => LocalCalendar.ToUtc(local, zone);
 }

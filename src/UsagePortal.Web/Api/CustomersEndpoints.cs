@@ -5,6 +5,7 @@ using UsagePortal.Domain;
 using UsagePortal.Domain.Auditing;
 using UsagePortal.Domain.Customers;
 using UsagePortal.Domain.Plans;
+using UsagePortal.Domain.Storage;
 using UsagePortal.Web.Tenancy;
 
 namespace UsagePortal.Web.Api;
@@ -50,7 +51,7 @@ public static class CustomersEndpoints
             new DateTimeOffset(DateTime.SpecifyKind(customer.CreatedAt, DateTimeKind.Utc), TimeSpan.Zero));
     }
 
-    private static async Task<IResult> SaveAsync(HttpRequest request, UsagePortalDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<IResult> SaveAsync(HttpRequest request, UsagePortalDbContext db, TimeProvider clock, IDatabaseDialect dialect, CancellationToken cancellationToken)
     {
         var (body, problem) = await ApiJson.ReadAsync<CustomerRequest>(request, cancellationToken, FieldReasons);
         if (problem is not null)
@@ -65,7 +66,7 @@ public static class CustomersEndpoints
             {
                 return await SaveOnceAsync(body!, db, clock, actor, cancellationToken);
             }
-            catch (DbUpdateException exception) when (PlanService.IsUniqueViolation(exception) && attempt < 3)
+            catch (DbUpdateException exception) when (dialect.IsUniqueViolation(exception) && attempt < 3)
             {
                 // The same externalId was created concurrently: this request becomes an update of it.
                 db.ChangeTracker.Clear();
