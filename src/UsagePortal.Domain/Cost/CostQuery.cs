@@ -71,7 +71,7 @@ public sealed class CostQuery(UsagePortalDbContext db, PeriodRater rater)
         ArgumentNullException.ThrowIfNull(meters);
         var rated = await rater.RateAsync(subscription, period, meters, usageUntil: now, cancellationToken);
         var currency = rated.Currency;
-        var soFar = rated.Lines.Sum(l => currency.RoundToMinorUnits(l.ExactAmount));
+        var soFar = PhaseFees.Subtotal(currency, rated.Lines, now);
         var zone = TimeZoneInfo.FindSystemTimeZoneById(subscription.TimeZone);
         var days = new LocalDays(zone);
         var phases = PeriodRater.PhasesIn(subscription, period.Start, period.End);
@@ -175,7 +175,7 @@ public sealed class CostQuery(UsagePortalDbContext db, PeriodRater rater)
         }
 
         currency ??= Currency.FromCode(subscriptions[0].Phases.Select(p => p.PlanVersion?.Currency).FirstOrDefault(c => c is not null) ?? "USD");
-        return new RangeCost(currency, lines, lines.Sum(l => currency.RoundToMinorUnits(l.ExactAmount)));
+        return new RangeCost(currency, lines, PhaseFees.Subtotal(currency, lines, to));
     }
 
     /// <summary>Orders three totals as a band: a non-monotone model can price the low edge above the expectation.</summary>
@@ -326,36 +326,29 @@ public sealed class CostQuery(UsagePortalDbContext db, PeriodRater rater)
         return lines;
     }
 
-    /// <summary>The period's terms: per phase, the flat fee (usage does not change it) and the prorated commitment.</summary>
+    /// <summary>The period's terms: per phase, its share of the period (for the flat fee and the commitment) and its stretch.</summary>
     private sealed class PlanShape
     {
-        private readonly long[] flatFees;
-        private readonly decimal[] commitments;
+        private readonly (decimal Billed, decimal Whole, string Stretch)[] shares;
         private readonly Dictionary<int, MeterAggregation> aggregations;
+        private readonly DateTime now;
 
         public PlanShape(Subscription subscription, BillingPeriod period, Currency currency, IReadOnlyList<PhaseTerms> phases, RatedPeriod rated, LoadedMeters meters, DateTime now)
         {
             Currency = currency;
             Phases = phases;
             Rated = rated;
+            this.now = now;
             var codes = phases.SelectMany(p => p.Charges).Select(c => c.Meter).ToHashSet(StringComparer.Ordinal);
             aggregations = meters.All.Where(m => codes.Contains(m.Code)).ToDictionary(m => m.Id, m => m.At(now).Meter.Aggregation);
             MeterIds = [.. aggregations.Keys];
             UniqueCountMeterIds = [.. aggregations.Where(a => a.Value == MeterAggregation.UniqueCount).Select(a => a.Key)];
             var calendar = SubscriptionSchedule.Calendar(subscription);
-            flatFees = [.. phases.Select(p => rated.Lines
-                .Where(l => l.Kind == LineKinds.FlatFee && l.UsageFrom == p.From && l.PlanVersionId == p.Version.Id)
-                .Sum(l => currency.RoundToMinorUnits(l.ExactAmount)))];
-            commitments = [.. phases.Select(p =>
+            var zone = TimeZoneInfo.FindSystemTimeZoneById(subscription.TimeZone);
+            shares = [.. phases.Select(p =>
             {
-                if (p.Version.MinimumCommitmentMinorUnits <= 0)
-                {
-                    return 0m;
-                }
-
-                // As PeriodRater prorates it: the phase's share of the nominal period.
                 var (billed, whole) = calendar.Share(period, p.From, p.To);
-                return RecurringFee.Prorate(currency.FromMinorUnits(p.Version.MinimumCommitmentMinorUnits), billed, whole);
+                return (billed, whole, PeriodRater.Stretch(zone, p.From, p.To));
             })];
         }
 
@@ -375,13 +368,14 @@ public sealed class CostQuery(UsagePortalDbContext db, PeriodRater rater)
 
         /// <summary>
         /// The period's total for the quantities <paramref name="quantityOf"/> gives each line (null: the line does not
-        /// exist then, as a group without usage has no invoice line), rounded and summed as the invoice does: charge lines,
-        /// the flat fee, and the commitment's true-up over each phase's charges.
+        /// exist then, as a group without usage has no invoice line): the charge lines priced through the plan, each phase's
+        /// flat fee and commitment true-up from <see cref="PhaseFees"/>, totalled by <see cref="InvoiceCalculator"/>, exactly as
+        /// the invoice will be.
         /// </summary>
         public PlanCost Cost(IReadOnlyList<ChargeSlots> charges, Func<ChargeSlots, GroupSlot, decimal?> quantityOf)
         {
             var priced = new List<PricedLine>();
-            var total = 0L;
+            var lines = new List<RatedLine>();
             var trueUps = new long[Phases.Count];
             for (var phase = 0; phase < Phases.Count; phase++)
             {
@@ -409,15 +403,15 @@ public sealed class CostQuery(UsagePortalDbContext db, PeriodRater rater)
                     }
                 }
 
-                total += exact.Sum(Currency.RoundToMinorUnits) + flatFees[phase];
-                if (commitments[phase] > 0m)
-                {
-                    trueUps[phase] = Currency.RoundToMinorUnits(MinimumCommitment.TrueUp(Currency, commitments[phase], exact));
-                    total += trueUps[phase];
-                }
+                var terms = Phases[phase];
+                lines.AddRange(exact.Select(amount => new RatedLine(LineKinds.Charge, "", null, "", 0m, amount, null, terms.Version.Id, terms.From, terms.To)));
+                var (billed, whole, stretch) = shares[phase];
+                var fees = PhaseFees.For(Currency, terms, billed, whole, exact, stretch);
+                lines.AddRange(fees);
+                trueUps[phase] = fees.Where(f => f.Kind == LineKinds.MinimumCommitment).Sum(f => Currency.RoundToMinorUnits(f.ExactAmount));
             }
 
-            return new PlanCost(total, priced, trueUps);
+            return new PlanCost(PhaseFees.Subtotal(Currency, lines, now), priced, trueUps);
         }
     }
 

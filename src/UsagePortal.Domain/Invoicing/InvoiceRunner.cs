@@ -629,7 +629,7 @@ public sealed class InvoiceRunner(
         var rated = await rater.RateAsync(subscription, period, await MetersAsync(cancellationToken), cancellationToken: cancellationToken);
         var (late, checkedInvoices) = await LateUsageAsync(subscription, customer.Id, period, rated.Currency, lateCandidates, cancellationToken);
         List<RatedLine> lines = [.. rated.Lines, .. late];
-        return new Computed(rated.Currency, lines, [.. lines.Select(l => new InvoiceLineInput(LineKinds.ToPricing(l.Kind), l.Description, l.ExactAmount))], checkedInvoices);
+        return new Computed(rated.Currency, lines, [.. lines.Select(PhaseFees.ToInput)], checkedInvoices);
     }
 
     /// <summary>

@@ -116,25 +116,7 @@ public sealed class PeriodRater(UsagePortalDbContext db, UsageQuery usage)
             var chargeLines = await RateChargesAsync(subscription.CustomerId, phase, phase.From, readTo, meters, split ? Stretch(zone, phase.From, phase.To) : "", cancellationToken);
             lines.AddRange(chargeLines);
             var (billed, whole) = calendar.Share(period, phase.From, phase.To);
-            var partial = billed != whole;
-            if (phase.Version.FlatFeeMinorUnits > 0)
-            {
-                var fee = RecurringFee.Prorate(currency.FromMinorUnits(phase.Version.FlatFeeMinorUnits), billed, whole);
-                var description = $"Flat fee, {phase.Version.Name}" + (partial ? $" {Stretch(zone, phase.From, phase.To)}, prorated" : "");
-                lines.Add(new RatedLine(LineKinds.FlatFee, description, null, "", partial ? billed / whole : 1m, fee, null, phase.Version.Id, phase.From, phase.To));
-            }
-
-            if (phase.Version.MinimumCommitmentMinorUnits > 0)
-            {
-                var commitment = RecurringFee.Prorate(currency.FromMinorUnits(phase.Version.MinimumCommitmentMinorUnits), billed, whole);
-                var trueUp = MinimumCommitment.TrueUp(currency, commitment, chargeLines.Select(l => l.ExactAmount));
-                if (trueUp > 0)
-                {
-                    var description = $"Minimum commitment true-up, {phase.Version.Name}" + (partial ? $" {Stretch(zone, phase.From, phase.To)}" : "")
-                        + $" (commitment {currency.Round(commitment).ToString(CultureInfo.InvariantCulture)} {currency.Code})";
-                    lines.Add(new RatedLine(LineKinds.MinimumCommitment, description, null, "", 1m, trueUp, null, phase.Version.Id, phase.From, phase.To));
-                }
-            }
+            lines.AddRange(PhaseFees.For(currency, phase, billed, whole, chargeLines.Select(l => l.ExactAmount), Stretch(zone, phase.From, phase.To)));
         }
 
         return new RatedPeriod(period, currency, lines);
