@@ -49,6 +49,8 @@ public static class DomainExtensions
 
         services.AddScoped<CustomerService>();
         services.AddScoped<Invitations>();
+        services.AddScoped<TeamService>();
+        services.AddScoped<AdminOverviewQuery>();
 
         services.AddOptions<IngestionOptions>().Bind(configuration.GetSection(IngestionOptions.SectionName));
         services.AddSingleton<UsageNotifier>();

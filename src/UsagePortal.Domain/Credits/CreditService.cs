@@ -88,6 +88,12 @@ public sealed class CreditService(UsagePortalDbContext db, TimeProvider clock)
         return new CreditStatement(Currency.FromCode(customer.Currency), balance, grants, ledger);
     }
 
+    /// <summary>The numbers of the customer's invoices among <paramref name="invoiceIds"/> (null for a draft), for the ledger's links.</summary>
+    public async Task<IReadOnlyDictionary<long, string?>> InvoiceNumbersAsync(int customerId, IReadOnlyCollection<long> invoiceIds, CancellationToken cancellationToken = default) =>
+        invoiceIds.Count == 0
+            ? new Dictionary<long, string?>()
+            : await db.Invoices.AsNoTracking().Where(i => i.CustomerId == customerId && invoiceIds.Contains(i.Id)).ToDictionaryAsync(i => i.Id, i => i.Number, cancellationToken);
+
     /// <summary>Whether a grant can still be spent at <paramref name="now"/>.</summary>
     public static bool IsAvailable(CreditGrant grant, DateTime now)
     {

@@ -9,6 +9,29 @@ namespace UsagePortal.Domain.Customers;
 /// </summary>
 public static class TimeZones
 {
+    private static readonly Lazy<IReadOnlyList<string>> Known = new(() =>
+        [.. TimeZoneInfo.GetSystemTimeZones().Select(z => z.Id).Append("UTC").Distinct(StringComparer.Ordinal)
+            .Where(id => TryFindIana(id, out _))
+            .Order(StringComparer.Ordinal)]);
+
+    /// <summary>Every IANA id this machine knows (UTC included), sorted: what the admin's time zone picker offers.</summary>
+    public static IReadOnlyList<string> IanaIds => Known.Value;
+
+    /// <summary>
+    /// The known IANA ids that contain <paramref name="text"/>, any case, a space matching an underscore ("new york"
+    /// finds America/New_York); every id for empty text.
+    /// </summary>
+    public static IEnumerable<string> Search(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return IanaIds;
+        }
+
+        var term = text.Trim().Replace(' ', '_');
+        return IanaIds.Where(id => id.Contains(term, StringComparison.OrdinalIgnoreCase));
+    }
+
     /// <summary>The zone of an IANA id; false for an unknown id or a Windows one.</summary>
     public static bool TryFindIana(string? id, [NotNullWhen(true)] out TimeZoneInfo? zone)
     {
