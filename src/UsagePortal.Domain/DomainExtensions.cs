@@ -66,6 +66,8 @@ public static class DomainExtensions
         services.AddSingleton<InvoicingSignal>();
         services.AddScoped<PeriodRater>();
         services.AddScoped<CostQuery>();
+        services.AddScoped<CustomerUsageQuery>();
+        services.AddScoped<InvoiceDocuments>();
         services.AddScoped<PlanService>();
         services.AddScoped<SubscriptionService>();
         services.AddScoped<CreditService>();

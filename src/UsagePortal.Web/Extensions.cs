@@ -11,7 +11,6 @@ using UsagePortal.Domain.Invoicing;
 using UsagePortal.Web.Api;
 using UsagePortal.Web.Components;
 using UsagePortal.Web.Components.Account;
-using UsagePortal.Web.Email;
 using UsagePortal.Web.Hosting;
 using UsagePortal.Web.Live;
 using UsagePortal.Web.Seeding;

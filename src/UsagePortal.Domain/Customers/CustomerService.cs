@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using UsagePortal.Data;
 using UsagePortal.Data.Customers;
 using UsagePortal.Domain.Auditing;
-using UsagePortal.Domain.Plans;
+using UsagePortal.Domain.Storage;
 
 namespace UsagePortal.Domain.Customers;
 
@@ -48,8 +48,11 @@ public sealed record CustomerListRow(int Id, string ExternalId, string Name, str
 /// <summary>A page of rows and how many customers match in all.</summary>
 public sealed record CustomerList(IReadOnlyList<CustomerListRow> Rows, int Total);
 
+/// <summary>The stored customer, and whether the save created it (the API answers 201 then, 200 for an update).</summary>
+public sealed record CustomerSaved(Customer Customer, bool Created);
+
 /// <summary>Reads and writes customers (the operator's accounts).</summary>
-public sealed class CustomerService(UsagePortalDbContext db, TimeProvider clock)
+public sealed class CustomerService(UsagePortalDbContext db, TimeProvider clock, IDatabaseDialect dialect)
 {
     /// <summary>Two creations of one externalId at once race on its unique index; the loser tries again, as an update.</summary>
     private const int SaveAttempts = 3;
@@ -60,6 +63,18 @@ public sealed class CustomerService(UsagePortalDbContext db, TimeProvider clock)
     /// <summary>The customer, or null.</summary>
     public Task<Customer?> FindAsync(int id, CancellationToken cancellationToken = default) =>
         db.Customers.AsNoTracking().SingleOrDefaultAsync(c => c.Id == id, cancellationToken);
+
+    /// <summary>The customer with this externalId, or null.</summary>
+    public Task<Customer?> FindAsync(string externalId, CancellationToken cancellationToken = default) =>
+        db.Customers.AsNoTracking().SingleOrDefaultAsync(c => c.ExternalId == externalId, cancellationToken);
+
+    /// <summary>The id of the customer with this externalId, or null.</summary>
+    public Task<int?> IdOfAsync(string externalId, CancellationToken cancellationToken = default) =>
+        db.Customers.Where(c => c.ExternalId == externalId).Select(c => (int?)c.Id).SingleOrDefaultAsync(cancellationToken);
+
+    /// <summary>Every customer, by externalId (the API's list).</summary>
+    public async Task<IReadOnlyList<Customer>> AllAsync(CancellationToken cancellationToken = default) =>
+        await db.Customers.AsNoTracking().OrderBy(c => c.ExternalId).ToListAsync(cancellationToken);
 
     /// <summary>The organisation's name, as the portal's app bar shows it; null when there is no such customer.</summary>
     public Task<string?> NameAsync(int id, CancellationToken cancellationToken = default) =>
@@ -116,6 +131,13 @@ public sealed class CustomerService(UsagePortalDbContext db, TimeProvider clock)
     /// </summary>
     public async Task<Result<Customer>> SaveAsync(CustomerFields fields, string actor, CustomerSaveMode mode = CustomerSaveMode.CreateOrUpdate, CancellationToken cancellationToken = default)
     {
+        var outcome = await SaveWithOutcomeAsync(fields, actor, mode, cancellationToken);
+        return outcome.Succeeded ? Result<Customer>.Ok(outcome.Value!.Customer) : Result<Customer>.Failed(outcome.Kind, outcome.Errors);
+    }
+
+    /// <summary>As <see cref="SaveAsync"/>, saying whether the customer was created.</summary>
+    public async Task<Result<CustomerSaved>> SaveWithOutcomeAsync(CustomerFields fields, string actor, CustomerSaveMode mode = CustomerSaveMode.CreateOrUpdate, CancellationToken cancellationToken = default)
+    {
         ArgumentNullException.ThrowIfNull(fields);
         for (var attempt = 1; ; attempt++)
         {
@@ -123,7 +145,7 @@ public sealed class CustomerService(UsagePortalDbContext db, TimeProvider clock)
             {
                 return await SaveOnceAsync(fields, actor, mode, cancellationToken);
             }
-            catch (DbUpdateException exception) when (PlanService.IsUniqueViolation(exception) && attempt < SaveAttempts)
+            catch (DbUpdateException exception) when (dialect.IsUniqueViolation(exception) && attempt < SaveAttempts)
             {
                 // The same externalId was created concurrently: this request becomes an update of it, or a conflict.
                 db.ChangeTracker.Clear();
@@ -131,18 +153,18 @@ public sealed class CustomerService(UsagePortalDbContext db, TimeProvider clock)
         }
     }
 
-    private async Task<Result<Customer>> SaveOnceAsync(CustomerFields fields, string actor, CustomerSaveMode mode, CancellationToken cancellationToken)
+    private async Task<Result<CustomerSaved>> SaveOnceAsync(CustomerFields fields, string actor, CustomerSaveMode mode, CancellationToken cancellationToken)
     {
         var externalId = fields.ExternalId;
         var existing = string.IsNullOrEmpty(externalId) ? null : await db.Customers.SingleOrDefaultAsync(c => c.ExternalId == externalId, cancellationToken);
         if (existing is not null && mode == CustomerSaveMode.CreateOnly)
         {
-            return Result<Customer>.Conflict("externalId", ExternalIdTaken);
+            return Result<CustomerSaved>.Conflict("externalId", ExternalIdTaken);
         }
 
         if (existing is null && mode == CustomerSaveMode.UpdateOnly)
         {
-            return Result<Customer>.NotFound($"No customer has externalId '{externalId}'.", "externalId");
+            return Result<CustomerSaved>.NotFound($"No customer has externalId '{externalId}'.", "externalId");
         }
 
         var name = fields.Name?.Trim() ?? existing?.Name;
@@ -161,7 +183,7 @@ public sealed class CustomerService(UsagePortalDbContext db, TimeProvider clock)
 
         if (errors.Count > 0)
         {
-            return Result<Customer>.Invalid(errors);
+            return Result<CustomerSaved>.Invalid(errors);
         }
 
         if (existing is null)
@@ -183,7 +205,7 @@ public sealed class CustomerService(UsagePortalDbContext db, TimeProvider clock)
             db.Audit(clock, actor, "customer.created", $"customer:{customer.ExternalId}", $"name={customer.Name}", customer.Id);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
-            return Result<Customer>.Ok(customer);
+            return Result<CustomerSaved>.Ok(new CustomerSaved(customer, Created: true));
         }
 
         var changes = new List<string>();
@@ -204,7 +226,7 @@ public sealed class CustomerService(UsagePortalDbContext db, TimeProvider clock)
             await db.SaveChangesAsync(cancellationToken);
         }
 
-        return Result<Customer>.Ok(existing);
+        return Result<CustomerSaved>.Ok(new CustomerSaved(existing, Created: false));
 
         void Change(string current, string value, Action<string> set, string field)
         {

@@ -38,4 +38,11 @@ public sealed class EmailOutbox
         db.OutboxMessages.Add(message);
         return message;
     }
+
+    /// <summary>Queues the e-mail on its own: it is committed now (for e-mail that goes with no other change).</summary>
+    public async Task SendAsync(EmailMessage email, CancellationToken cancellationToken = default)
+    {
+        Enqueue(email);
+        await db.SaveChangesAsync(cancellationToken);
+    }
 }

@@ -15,6 +15,10 @@ public sealed record MeterSaved(Meter Meter, MeterVersion Version, bool Created,
 /// </summary>
 public sealed class MeterService(UsagePortalDbContext db, TimeProvider clock)
 {
+    /// <summary>Every meter by code, with all its versions (the API's list).</summary>
+    public async Task<IReadOnlyList<Meter>> AllAsync(CancellationToken cancellationToken = default) =>
+        await db.Meters.AsNoTracking().Include(m => m.Versions).OrderBy(m => m.Code).ToListAsync(cancellationToken);
+
     public async Task<Result<MeterSaved>> SaveAsync(MeterDefinition definition, string actor, CancellationToken cancellationToken = default)
     {
         var errors = definition.Validate().Select(e => new FieldError(e.Field, e.Reason)).ToList();

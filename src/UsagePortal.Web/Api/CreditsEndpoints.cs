@@ -1,10 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
-using UsagePortal.Data;
 using UsagePortal.Data.Billing;
 using UsagePortal.Domain;
 using UsagePortal.Domain.Credits;
+using UsagePortal.Domain.Customers;
 using UsagePortal.Pricing;
 
 namespace UsagePortal.Web.Api;
@@ -33,9 +32,9 @@ public static class CreditsEndpoints
         return api;
     }
 
-    private static async Task<IResult> GrantAsync(string externalId, HttpRequest request, UsagePortalDbContext db, CreditService credits, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<IResult> GrantAsync(string externalId, HttpRequest request, CustomerService customers, CreditService credits, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var customerId = await db.Customers.Where(c => c.ExternalId == externalId).Select(c => (int?)c.Id).SingleOrDefaultAsync(cancellationToken);
+        var customerId = await customers.IdOfAsync(externalId, cancellationToken);
         if (customerId is null)
         {
             return Problems.NotFound($"No customer has externalId '{externalId}'.");
@@ -68,9 +67,9 @@ public static class CreditsEndpoints
         }
     }
 
-    private static async Task<IResult> GetAsync(string externalId, UsagePortalDbContext db, CreditService credits, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<IResult> GetAsync(string externalId, CustomerService customers, CreditService credits, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var customerId = await db.Customers.Where(c => c.ExternalId == externalId).Select(c => (int?)c.Id).SingleOrDefaultAsync(cancellationToken);
+        var customerId = await customers.IdOfAsync(externalId, cancellationToken);
         if (customerId is null)
         {
             return Problems.NotFound($"No customer has externalId '{externalId}'.");
@@ -78,7 +77,7 @@ public static class CreditsEndpoints
 
         var statement = await credits.GetAsync(customerId.Value, cancellationToken);
         var invoiceIds = statement.Ledger.Where(e => e.InvoiceId is not null).Select(e => e.InvoiceId!.Value).Distinct().ToList();
-        var numbers = await db.Invoices.Where(i => invoiceIds.Contains(i.Id)).ToDictionaryAsync(i => i.Id, i => i.Number, cancellationToken);
+        var numbers = await credits.InvoiceNumbersAsync(customerId.Value, invoiceIds, cancellationToken);
         var now = clock.GetUtcNow().UtcDateTime;
         var currency = statement.Currency;
         return TypedResults.Ok(new CreditsAnswer(

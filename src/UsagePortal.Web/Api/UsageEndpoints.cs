@@ -1,15 +1,7 @@
 using System.Globalization;
-using Microsoft.EntityFrameworkCore;
-using UsagePortal.Data;
 using UsagePortal.Domain;
-using UsagePortal.Domain.Cost;
-using UsagePortal.Domain.Invoicing;
-using UsagePortal.Domain.Meters;
-using UsagePortal.Domain.Subscriptions;
 using UsagePortal.Domain.UsageReads;
 using UsagePortal.Metering;
-using UsagePortal.Pricing;
-using UsagePortal.Web.Tenancy;
 
 namespace UsagePortal.Web.Api;
 
@@ -36,93 +28,37 @@ public static class UsageEndpoints
 
     public sealed record UsageAnswer(string Customer, DateTimeOffset From, DateTimeOffset To, string Currency, IReadOnlyList<MeterAnswer> Meters, string? Total, ProjectionAnswer? Projection);
 
-    private static async Task<IResult> GetUsageAsync(string externalId, string? from, string? to, UsagePortalDbContext db, UsageQuery usage, CostQuery costs, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<IResult> GetUsageAsync(string externalId, string? from, string? to, CustomerUsageQuery query, CancellationToken cancellationToken)
     {
-        var customer = await db.Customers.AsNoTracking().SingleOrDefaultAsync(c => c.ExternalId == externalId, cancellationToken);
-        if (customer is null)
-        {
-            return Problems.NotFound($"No customer has externalId '{externalId}'.");
-        }
-
         var errors = new List<FieldError>();
         var start = ParseTime(from, "from", errors);
         var end = ParseTime(to, "to", errors);
-        if (errors.Count == 0 && (start is null) != (end is null))
-        {
-            errors.Add(new FieldError(start is null ? "from" : "to", "Give both from and to, or neither for the current period."));
-        }
-
-        if (errors.Count == 0 && start >= end)
-        {
-            errors.Add(new FieldError("to", "to must be after from."));
-        }
-
         if (errors.Count > 0)
         {
             return Problems.Validation("The usage range is not valid.", errors);
         }
 
-        var now = clock.GetUtcNow().UtcDateTime;
-        var meters = await LoadedMeters.LoadAsync(db, cancellationToken);
-        var subscription = await costs.SubscriptionAtAsync(customer.Id, now, cancellationToken);
-        var current = subscription is null ? null : SubscriptionSchedule.CurrentPeriod(subscription, now);
-        var (rangeStart, rangeEnd) = start is null
-            ? current is not null ? (current.Start, current.End) : BillingPeriods.CalendarMonth(CustomerFormat.For(customer).TimeZone, now)
-            : (start.Value, end!.Value);
-        var isCurrent = current is not null && rangeStart == current.Start && rangeEnd == current.End;
-        UsageReport report;
-        if (isCurrent)
+        var answer = await query.GetAsync(externalId, start, end, cancellationToken);
+        if (!answer.Succeeded)
         {
-            // The current period holds nothing after now, and its cost reads the usage up to now: one read serves both.
-            usage.ShareReads();
-            report = await usage.GetAsync(customer.Id, rangeStart, now < rangeEnd ? now : rangeEnd, meters, cancellationToken);
-        }
-        else
-        {
-            report = await usage.GetAsync(customer.Id, rangeStart, rangeEnd, meters, cancellationToken);
+            return Problems.For(answer, "The usage range is not valid.");
         }
 
-        Amounts? amounts = null;
-        ProjectionAnswer? projection = null;
-        if (isCurrent)
-        {
-            var cost = await costs.CurrentTotalsAsync(subscription!, current!, now, meters, cancellationToken);
-            amounts = new Amounts(cost.Currency, cost.Lines.Where(l => l.Kind == LineKinds.Charge).Select(l => (l.Meter, l.GroupKey, l.Amount)), cost.SoFar);
-            projection = new ProjectionAnswer(
-                cost.Currency.FormatMinorUnits(cost.Projection.Total),
-                cost.Currency.FormatMinorUnits(cost.Projection.Low),
-                cost.Currency.FormatMinorUnits(cost.Projection.High));
-        }
-        else if (await costs.RangeAsync(customer.Id, rangeStart, rangeEnd, meters, cancellationToken) is { } range)
-        {
-            amounts = new Amounts(range.Currency, range.Lines.Where(l => l.Kind == LineKinds.Charge).Select(l => (l.MeterCode, l.GroupKey, range.AmountOf(l))), range.Total);
-        }
-
+        var (customer, rangeStart, rangeEnd, report, amounts, projection) = answer.Value!;
+        var currency = amounts?.Currency;
         return TypedResults.Ok(new UsageAnswer(
             customer.ExternalId,
             new DateTimeOffset(rangeStart, TimeSpan.Zero),
             new DateTimeOffset(rangeEnd, TimeSpan.Zero),
-            amounts?.Currency.Code ?? customer.Currency,
-            report.Meters.Select(m => new MeterAnswer(m.Code, m.Name, m.Aggregation.ToWireName(), Decimals.ToText(m.Quantity), amounts?.OfMeter(m.Code),
-                m.Groups.Select(g => new GroupAnswer(g.Key, Decimals.ToText(g.Quantity), amounts?.OfGroup(m.Code, g.GroupKey))).ToList())).ToList(),
-            amounts?.Total,
-            projection));
-    }
+            currency?.Code ?? customer.Currency,
+            report.Meters.Select(m => new MeterAnswer(m.Code, m.Name, m.Aggregation.ToWireName(), Decimals.ToText(m.Quantity), Format(amounts?.OfMeter(m.Code)),
+                m.Groups.Select(g => new GroupAnswer(g.Key, Decimals.ToText(g.Quantity), Format(amounts?.OfGroup(m.Code, g.GroupKey)))).ToList())).ToList(),
+            Format(amounts?.Total),
+            projection is null || currency is null
+                ? null
+                : new ProjectionAnswer(currency.FormatMinorUnits(projection.Total), currency.FormatMinorUnits(projection.Low), currency.FormatMinorUnits(projection.High))));
 
-    /// <summary>Rounded line amounts summed per meter and per group, formatted in the plan's currency.</summary>
-    private sealed class Amounts(Currency currency, IEnumerable<(string? Meter, string GroupKey, long MinorUnits)> lines, long total)
-    {
-        private readonly List<(string? Meter, string GroupKey, long MinorUnits)> lines = [.. lines];
-
-        public Currency Currency { get; } = currency;
-
-        public string Total { get; } = currency.FormatMinorUnits(total);
-
-        /// <summary>Every line of the meter, a grouped meter's line without groups (its charge at 0 units) included.</summary>
-        public string OfMeter(string meter) => Currency.FormatMinorUnits(lines.Where(l => l.Meter == meter).Sum(l => l.MinorUnits));
-
-        public string OfGroup(string meter, string groupKey) =>
-            Currency.FormatMinorUnits(lines.Where(l => l.Meter == meter && l.GroupKey == groupKey).Sum(l => l.MinorUnits));
+        string? Format(long? minorUnits) => minorUnits is { } value ? currency!.FormatMinorUnits(value) : null;
     }
 
     private static DateTime? ParseTime(string? value, string field, List<FieldError> errors)

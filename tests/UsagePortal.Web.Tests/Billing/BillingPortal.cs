@@ -34,7 +34,7 @@ public class BillingPortal : MeteringPortal
 
     public static InvoiceRunner Runner(IServiceProvider services, DateTimeOffset? now = null) =>
         now is { } fixedNow
-            ? ActivatorUtilities.CreateInstance<InvoiceRunner>(services, new FixedClock(fixedNow))
+            ? ActivatorUtilities.CreateInstance<InvoiceRunner>(services, new TestClock(fixedNow))
             : services.GetRequiredService<InvoiceRunner>();
 
     /// <summary>A customer with the given billing settings; answers (id, externalId).</summary>
@@ -111,11 +111,6 @@ public class BillingPortal : MeteringPortal
             .Where(i => i.SubscriptionId == subscriptionId)
             .OrderBy(i => i.PeriodStart)
             .ToListAsync());
-
-    public sealed class FixedClock(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-    }
 }
 
 /// <summary>The same on PostgreSQL.</summary>

@@ -77,21 +77,13 @@ internal static class CostFixtures
     public static DateTime Utc(int year, int month, int day, int hour = 0, int minute = 0) => new(year, month, day, hour, minute, 0, DateTimeKind.Utc);
 }
 
-/// <summary>A clock that stands still at <see cref="Now"/> until a test moves it; timers still run on real time.</summary>
-public sealed class FrozenClock : TimeProvider
-{
-    public DateTimeOffset Now { get; set; } = new(2026, 3, 11, 12, 0, 0, TimeSpan.Zero);
-
-    public override DateTimeOffset GetUtcNow() => Now;
-}
-
 /// <summary>
-/// The API host of <see cref="MeteringPortal"/> with a <see cref="FrozenClock"/>, so that "the current period" and "now"
+/// The API host of <see cref="MeteringPortal"/> with a <see cref="TestClock"/>, so that "the current period" and "now"
 /// are fixed instants and amounts can be checked to the cent.
 /// </summary>
 public sealed class FrozenClockPortal : MeteringPortal
 {
-    public FrozenClock Clock { get; } = new();
+    public TestClock Clock { get; } = new(new DateTimeOffset(2026, 3, 11, 12, 0, 0, TimeSpan.Zero));
 
     /// <summary>The invoicer stays off: it would close the tests' past periods behind their backs.</summary>
     protected override IEnumerable<KeyValuePair<string, string>> ExtraSettings => [new("Billing:Enabled", "false")];

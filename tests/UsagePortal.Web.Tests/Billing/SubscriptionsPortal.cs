@@ -32,7 +32,7 @@ public class SubscriptionsPortal : MeteringPortal
     {
     }
 
-    public SubscriptionsClock Clock { get; } = new(DefaultNow);
+    public TestClock Clock { get; } = new(DefaultNow);
 
     protected override IEnumerable<KeyValuePair<string, string>> ExtraSettings => [new("Billing:Enabled", "false")];
 
@@ -65,14 +65,6 @@ public class SubscriptionsPortal : MeteringPortal
 
 /// <summary>The same on PostgreSQL.</summary>
 public sealed class PostgresSubscriptionsPortal() : SubscriptionsPortal(DatabaseProvider.Postgres);
-
-/// <summary>A clock that stands still at what the test sets.</summary>
-public sealed class SubscriptionsClock(DateTimeOffset now) : TimeProvider
-{
-    public DateTimeOffset Now { get; set; } = now;
-
-    public override DateTimeOffset GetUtcNow() => Now;
-}
 
 /// <summary>One host shared by the plans, subscriptions and customers API tests; they run one after the other (the clock is shared).</summary>
 [CollectionDefinition(Name)]

@@ -1,13 +1,12 @@
 using System.Net;
 using Microsoft.AspNetCore.Identity;
-using UsagePortal.Data;
 using UsagePortal.Data.Identity;
 using UsagePortal.Domain.Email;
 
-namespace UsagePortal.Web.Email;
+namespace UsagePortal.Web.Components.Account;
 
 /// <summary>The e-mails ASP.NET Core Identity sends (password reset), routed through the outbox.</summary>
-internal sealed class OutboxEmailSender(EmailOutbox outbox, UsagePortalDbContext db) : IEmailSender<ApplicationUser>
+internal sealed class OutboxEmailSender(EmailOutbox outbox) : IEmailSender<ApplicationUser>
 {
     public Task SendConfirmationLinkAsync(ApplicationUser user, string email, string confirmationLink) =>
         SendAsync(email, "Confirm your e-mail address",
@@ -21,9 +20,5 @@ internal sealed class OutboxEmailSender(EmailOutbox outbox, UsagePortalDbContext
         SendAsync(email, "Your UsagePortal password reset code",
             $"<p>Your password reset code is <strong>{WebUtility.HtmlEncode(resetCode)}</strong>.</p>");
 
-    private async Task SendAsync(string to, string subject, string html)
-    {
-        outbox.Enqueue(new EmailMessage(to, subject, html));
-        await db.SaveChangesAsync();
-    }
+    private Task SendAsync(string to, string subject, string html) => outbox.SendAsync(new EmailMessage(to, subject, html));
 }
