@@ -26,7 +26,8 @@ if (settings is null)
           --scales 1000000,10000000     stored-event counts at which the usage query is timed
           --customers 100  --workers 4  --queries 500
           --invoices 10000              customers (one due period each) for the invoice run
-          --only ingestion|invoices     one benchmark only: ingestion = ingestion, usage query and memory over HTTP
+          --dashboards 200  --rounds 5  open dashboards (tabs of Debian's Chromium, USAGEPORTAL_CHROMIUM) and events sent to them
+          --only ingestion|invoices|dashboards   one benchmark only: ingestion = ingestion, usage query and memory over HTTP
         """);
     return 0;
 }
@@ -43,6 +44,11 @@ foreach (var provider in settings.Providers)
     if (settings.Runs("invoices"))
     {
         rows.AddRange(await InvoiceRunBenchmark.RunAsync(provider, settings.Invoices, settings.Workers));
+    }
+
+    if (settings.Runs("dashboards"))
+    {
+        rows.AddRange(await DashboardsBenchmark.RunAsync(provider, settings.Dashboards, settings.DashboardRounds));
     }
 }
 
@@ -271,9 +277,9 @@ static async Task<TimeSpan> RawInsertAsync(TestDatabase database, IReadOnlyList<
     return timer.Elapsed;
 }
 
-internal sealed record BenchmarkSettings(IReadOnlyList<DatabaseProvider> Providers, int Ingest, IReadOnlyList<long> Scales, int Customers, int Workers, int Queries, int Invoices, string? Only)
+internal sealed record BenchmarkSettings(IReadOnlyList<DatabaseProvider> Providers, int Ingest, IReadOnlyList<long> Scales, int Customers, int Workers, int Queries, int Invoices, int Dashboards, int DashboardRounds, string? Only)
 {
-    private static readonly string[] Benchmarks = ["ingestion", "invoices"];
+    private static readonly string[] Benchmarks = ["ingestion", "invoices", "dashboards"];
 
     /// <summary>Whether the benchmark named <paramref name="benchmark"/> runs (all do unless <c>--only</c> names one).</summary>
     public bool Runs(string benchmark) => Only is null || Only == benchmark;
@@ -299,6 +305,8 @@ internal sealed record BenchmarkSettings(IReadOnlyList<DatabaseProvider> Provide
             int.Parse(Value("--workers", "4"), CultureInfo.InvariantCulture),
             int.Parse(Value("--queries", "500"), CultureInfo.InvariantCulture),
             int.Parse(Value("--invoices", "10000"), CultureInfo.InvariantCulture),
+            int.Parse(Value("--dashboards", "200"), CultureInfo.InvariantCulture),
+            int.Parse(Value("--rounds", "5"), CultureInfo.InvariantCulture),
             Value("--only", "") is { Length: > 0 } only
                 ? Benchmarks.Contains(only, StringComparer.OrdinalIgnoreCase) ? only.ToLowerInvariant() : throw new ArgumentException($"--only takes {string.Join(" or ", Benchmarks)}, not '{only}'.")
                 : null);

@@ -1,0 +1,183 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using UsagePortal.Data;
+using UsagePortal.Domain.Customers;
+using UsagePortal.Domain.Live;
+using UsagePortal.Testing;
+
+namespace UsagePortal.Benchmarks;
+
+/// <summary>
+/// The open-dashboards bar of shared/PRODUCT.md: "200 live dashboards open at once: ≤ 1 MiB of server memory each, and
+/// each updated within 1 s of an accepted event".
+/// <para>
+/// The real app is hosted in this process on a real socket (demo seeded, Release build, invoicer and outbox off), and
+/// Debian's Chromium opens N tabs of one signed-in context on the demo owner's dashboard: N real circuits over
+/// SignalR. Memory: the server's managed heap after a full, compacting collection, before the tabs open and once all
+/// are live, divided by N (the process's resident memory beside it). Latency: an event is posted through
+/// <c>POST /api/v1/events</c>; the server-side stamp is the instant the app's <see cref="UsageNotifier"/> publishes the
+/// committed change (a subscription of this process, as a dashboard's own); each tab's stamp is the instant a
+/// MutationObserver sees its dashboard's <c>data-read-at</c> change (the browser's wall clock, the same machine's
+/// clock). Several rounds, one event each, after the previous round has reached every tab.
+/// </para>
+/// </summary>
+internal static class DashboardsBenchmark
+{
+    private const string Observer = """
+        () => {
+          window.__updates = [];
+          const board = document.querySelector('[data-testid=dashboard]');
+          new MutationObserver(() => window.__updates.push({ at: Date.now(), readAt: board.getAttribute('data-read-at') }))
+            .observe(board, { attributes: true, attributeFilter: ['data-read-at'] });
+        }
+        """;
+
+    public static async Task<List<string>> RunAsync(DatabaseProvider provider, int dashboards, int rounds)
+    {
+        var name = provider == DatabaseProvider.Sqlite ? "SQLite" : "PostgreSQL";
+        Console.WriteLine($"== {name}: {dashboards} open dashboards");
+        await using var host = new DashboardsHost(provider);
+        var address = host.Start();
+        var customerId = await host.WithServicesAsync(async services =>
+            (await services.GetRequiredService<CustomerService>().IdOfAsync(DemoSettings.CustomerExternalId))!.Value);
+        var notifier = host.Services.GetRequiredService<UsageNotifier>();
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Environment.GetEnvironmentVariable("USAGEPORTAL_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium",
+            Headless = true,
+            // Background tabs must not be throttled: each is a dashboard someone looks at.
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
+                "--disable-backgrounding-occluded-windows", "--renderer-process-limit=8", "--disable-dev-shm-usage"],
+        });
+        await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = address.ToString(), ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        context.SetDefaultTimeout(120_000);
+        var first = await context.NewPageAsync();
+        await first.GotoAsync("Account/Login");
+        await first.Locator("[id='Input.Email']").FillAsync(DemoSettings.CustomerEmail);
+        await first.Locator("[id='Input.Password']").FillAsync(DemoSettings.CustomerPassword);
+        await first.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
+        await first.WaitForURLAsync("**/app");
+        await first.CloseAsync();
+
+        var heapBefore = Heap();
+        var residentBefore = Resident();
+        var opening = Stopwatch.StartNew();
+        var pages = new List<IPage>();
+        for (var opened = 0; opened < dashboards; opened += 10)
+        {
+            var batch = await Task.WhenAll(Enumerable.Range(0, Math.Min(10, dashboards - opened)).Select(async _ =>
+            {
+                var page = await context.NewPageAsync();
+                await page.GotoAsync("app");
+                await page.Locator("[data-testid=dashboard][data-interactive=true]").WaitForAsync();
+                await page.EvaluateAsync(Observer);
+                return page;
+            }));
+            pages.AddRange(batch);
+        }
+
+        Console.WriteLine($"  {pages.Count} dashboards live in {opening.Elapsed.TotalSeconds:N0} s");
+        var heapAfter = Heap();
+        var residentAfter = Resident();
+        var perDashboard = (heapAfter - heapBefore) / (double)pages.Count / 1024 / 1024;
+        var residentPerDashboard = (residentAfter - residentBefore) / (double)pages.Count / 1024 / 1024;
+        Console.WriteLine($"  managed heap {heapBefore / 1048576.0:N1} → {heapAfter / 1048576.0:N1} MiB: {perDashboard:N3} MiB a dashboard; resident {residentBefore / 1048576.0:N0} → {residentAfter / 1048576.0:N0} MiB: {residentPerDashboard:N2} MiB a dashboard");
+
+        using var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromMinutes(2) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", DemoSettings.OperatorApiKey);
+        var latencies = new List<double>();
+        var missed = 0;
+        for (var round = 0; round < rounds; round++)
+        {
+            foreach (var page in pages)
+            {
+                await page.EvaluateAsync("() => { window.__updates = []; }");
+            }
+
+            using var listening = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+            var changes = notifier.SubscribeAsync(customerId, listening.Token).GetAsyncEnumerator(listening.Token);
+            var next = changes.MoveNextAsync();
+            var body = $$$"""[{"specversion":"1.0","id":"dash-{{{Guid.NewGuid():N}}}","source":"bench-dashboards","type":"api.request","subject":"{{{DemoSettings.CustomerExternalId}}}","time":"{{{DateTime.UtcNow.AddSeconds(-1):yyyy-MM-ddTHH:mm:ssZ}}}","data":{"region":"eu-west","user_id":"u-42"}}]""";
+            using var response = await http.PostAsync("api/v1/events", new StringContent(body, Encoding.UTF8, "application/cloudevents-batch+json"));
+            response.EnsureSuccessStatusCode();
+            await next;
+            var stamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            await changes.DisposeAsync();
+
+            // Every tab has its update, or 30 s have passed (then the tabs without one count as missed).
+            var deadline = Stopwatch.StartNew();
+            var seen = new double?[pages.Count];
+            while (deadline.Elapsed < TimeSpan.FromSeconds(30) && seen.Any(s => s is null))
+            {
+                for (var i = 0; i < pages.Count; i++)
+                {
+                    if (seen[i] is null)
+                    {
+                        var at = await pages[i].EvaluateAsync<double?>("() => window.__updates.length ? window.__updates[0].at : null");
+                        seen[i] = at is { } updated ? updated - stamp : null;
+                    }
+                }
+            }
+
+            latencies.AddRange(seen.Where(s => s is not null).Select(s => s!.Value));
+            missed += seen.Count(s => s is null);
+            var ordered = seen.Where(s => s is not null).Select(s => s!.Value).Order().ToList();
+            Console.WriteLine($"  round {round + 1}: {ordered.Count}/{pages.Count} updated, p50 {Percentile(ordered, 0.5):N0} ms, max {(ordered.Count > 0 ? ordered[^1] : double.NaN):N0} ms");
+        }
+
+        latencies.Sort();
+        var p50 = Percentile(latencies, 0.5);
+        var p99 = Percentile(latencies, 0.99);
+        var max = latencies.Count > 0 ? latencies[^1] : double.NaN;
+        return
+        [
+            $"| {name} | server memory per open dashboard ({pages.Count} open, managed heap; resident {residentPerDashboard:N2} MiB) | **{perDashboard:N3} MiB** | ≤ 1 MiB | {(perDashboard <= 1 ? "met" : "not met")} |",
+            $"| {name} | accepted event → every open dashboard updated ({pages.Count} tabs × {rounds} events; p50 {p50:N0} ms, max {max:N0} ms, missed {missed}) | **p99 {p99:N0} ms** | ≤ 1 s | {(p99 <= 1000 && missed == 0 ? "met" : "not met")} |",
+        ];
+    }
+
+    private static double Percentile(List<double> sorted, double q) =>
+        sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(q * sorted.Count) - 1)];
+
+    private static long Heap()
+    {
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        return GC.GetTotalMemory(forceFullCollection: false);
+    }
+
+    private static long Resident()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.WorkingSet64;
+    }
+
+    /// <summary>The app with the demo, on a real socket: a loopback port the system picks.</summary>
+    private sealed class DashboardsHost : PortalFactory
+    {
+        public DashboardsHost(DatabaseProvider provider) : base(provider) => UseKestrel(0);
+
+        protected override IEnumerable<KeyValuePair<string, string>> Settings =>
+        [
+            new("Billing:Enabled", "false"),
+            new("Logging:LogLevel:Default", "Error"),
+        ];
+
+        protected override string? PublicBaseUrl => null;
+
+        public Uri Start()
+        {
+            StartServer();
+            var addresses = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+            return new Uri(addresses.Select(a => new Uri(a)).First(a => a.Port > 0).ToString(), UriKind.Absolute);
+        }
+    }
+}
