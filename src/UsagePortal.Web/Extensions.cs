@@ -13,7 +13,6 @@ using UsagePortal.Web.Components;
 using UsagePortal.Web.Components.Account;
 using UsagePortal.Web.Email;
 using UsagePortal.Web.Hosting;
-using UsagePortal.Web.Live;
 using UsagePortal.Web.Seeding;
 using UsagePortal.Web.Tenancy;
 
@@ -118,7 +117,6 @@ public static class Extensions
         app.MapHealthChecks("/healthz");
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapAccountEndpoints();
-        app.MapLiveEndpoints();
         app.MapOpenApi("/api/v1/openapi.json");
         var api = app.MapGroup("/api/v1").RequireOperatorKey().DisableAntiforgery().WithTags("v1");
         api.MapEventsEndpoints();
