@@ -240,6 +240,34 @@ public sealed class DashboardTests : ComponentTest
         Assert.Empty(page.FindAll("[data-meter], [data-testid=cost-chart]"));
     }
 
+    [Fact]
+    public async Task AMeterWithManyGroupsShowsItsTenLargestAndCountsTheRest()
+    {
+        var (id, externalId) = await Host.WithServicesAsync(async services =>
+        {
+            var db = services.GetRequiredService<UsagePortalDbContext>();
+            var customer = new Customer { ExternalId = "groups-" + Guid.NewGuid().ToString("N")[..8], Name = "Many Groups", Email = "groups@example.test", CreatedAt = DateTime.UtcNow };
+            db.Customers.Add(customer);
+            await db.SaveChangesAsync();
+            return (customer.Id, customer.ExternalId);
+        });
+        // Twelve regions: r01 with one call, r02 with two, ... r12 with twelve.
+        for (var region = 1; region <= 12; region++)
+        {
+            await Host.IngestAsync(externalId, "api.request", new { region = $"r{region:00}", user_id = "u-groups" }, DateTimeOffset.UtcNow.AddMinutes(-1), region);
+        }
+
+        SignInAsCustomer(id, "owner@groups.example");
+        var page = Render<Dashboard>();
+        WaitUntilLive(page);
+
+        var shown = page.FindAll("[data-testid=groups-api_calls] tbody tr td:first-child").Select(c => c.TextContent.Trim()).ToList();
+        Assert.Equal(DashboardFigures.GroupsShown, shown.Count);
+        Assert.Equal(Enumerable.Range(3, 10).Select(r => $"r{r:00}").Order(StringComparer.Ordinal), shown.Order(StringComparer.Ordinal));
+        Assert.Equal("78", page.Find("[data-meter=api_calls]").TextContent.Trim());
+        Assert.Equal("The 10 largest shown; 2 more groups count in the total above.", Text(page, "more-groups-api_calls"));
+    }
+
     private static void WaitUntilLive(IRenderedComponent<Dashboard> page) =>
         page.WaitForAssertion(() => Assert.Equal("true", page.Find("[data-testid=dashboard]").GetAttribute("data-interactive")), TimeSpan.FromSeconds(30));
 

@@ -16,7 +16,8 @@ namespace UsagePortal.Web.Components.Pages.Portal;
 /// <param name="UsageFrom">The start of the usage period (the calendar month in the organisation's zone).</param>
 /// <param name="UsageTo">Its end (exclusive).</param>
 /// <param name="ReadAt">When the figures were read: the "usage as of" time.</param>
-/// <param name="Usage">Per meter and per group, the quantities of the usage period.</param>
+/// <param name="Usage">Per meter, the quantities of the usage period, with at most <see cref="GroupsShown"/> groups each.</param>
+/// <param name="MoreGroups">Per meter code, how many of its groups are left out of <paramref name="Usage"/>.</param>
 /// <param name="Cost">The current billing period's cost and projection; null when no subscription runs now (no plan).</param>
 public sealed record DashboardFigures(
     string Organisation,
@@ -25,8 +26,15 @@ public sealed record DashboardFigures(
     DateTime UsageTo,
     DateTime ReadAt,
     UsageReport Usage,
+    IReadOnlyDictionary<string, int> MoreGroups,
     CostFigures? Cost)
 {
+    /// <summary>
+    /// The groups a meter shows on the dashboard, the largest first. A meter grouped by something like a user id can have
+    /// thousands; every open dashboard would hold (and render) them all. The rest are counted, and the invoice lists them.
+    /// </summary>
+    public const int GroupsShown = 10;
+
     /// <summary>
     /// Reads the dashboard of <paramref name="customerId"/> as of now through <paramref name="operations"/>: one scope per
     /// query, usage and cost side by side (each on its own DbContext). Null when the organisation does not exist.
@@ -47,7 +55,27 @@ public sealed record DashboardFigures(
         var usage = operations.RunAsync<UsageQuery, UsageReport>(query => query.GetAsync(customerId, from, to, cancellationToken));
         var cost = operations.RunAsync<CostQuery, CurrentCost?>(query => query.CurrentAsync(customerId, now, cancellationToken));
         await Task.WhenAll(usage, cost);
-        return new DashboardFigures(customer.Name, format, from, to, now, await usage, await cost is { } current ? CostFigures.From(current) : null);
+        var (shown, more) = Compact(await usage);
+        return new DashboardFigures(customer.Name, format, from, to, now, shown, more, await cost is { } current ? CostFigures.From(current) : null);
+    }
+
+    /// <summary>The report with each meter's <see cref="GroupsShown"/> largest groups (in the report's order), and how many each leaves out.</summary>
+    public static (UsageReport Report, IReadOnlyDictionary<string, int> MoreGroups) Compact(UsageReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var more = new Dictionary<string, int>(StringComparer.Ordinal);
+        var meters = report.Meters.Select(meter =>
+        {
+            if (meter.Groups.Count <= GroupsShown)
+            {
+                return meter;
+            }
+
+            more[meter.Code] = meter.Groups.Count - GroupsShown;
+            var largest = meter.Groups.OrderByDescending(g => g.Quantity).Take(GroupsShown).ToHashSet();
+            return meter with { Groups = [.. meter.Groups.Where(largest.Contains)] };
+        }).ToList();
+        return (report with { Meters = meters }, more);
     }
 
     /// <summary>Nothing counted for any meter; a meter with groups has seen events even if their quantities are zero.</summary>
