@@ -76,6 +76,7 @@ public sealed class CostPanelTests(ComponentHost host) : ComponentTest(host)
         Assert.Equal(cost.Lines.Select(l => $"{format.Money(l.Amount, cost.Currency)} so far · {format.Money(l.ProjectedAmount, cost.Currency)} projected"),
             panel.FindAll("[data-testid=cost-line-amounts]").Select(e => e.TextContent.Trim()));
         Assert.Single(panel.FindAll("[data-testid=cost-chart]"));
+        Assert.Empty(panel.FindAll("[data-testid=cost-more-lines]"));
     }
 
     [Fact]
@@ -97,6 +98,25 @@ public sealed class CostPanelTests(ComponentHost host) : ComponentTest(host)
             Assert.Equal(line.Price.Breakdown.Select(r => format.Exact(r.Amount)), tables[0].QuerySelectorAll("tbody tr td:last-child").Select(c => c.TextContent.Trim()));
             Assert.Contains($"So far: {format.Number(line.Quantity)} units", opened.TextContent, StringComparison.Ordinal);
         });
+    }
+
+    [Fact]
+    public async Task OfManyChargeLinesItListsTheLargestAndSumsUpTheRest()
+    {
+        var (format, cost) = await DemoReads.CostAsync(Host, "acme");
+        var template = cost.Lines.First(l => l.Meter == "api_calls");
+        // Thirty groups of one charge, the k-th costing k × 0.10 so far and k × 1.00 projected; the plan's other lines as they are.
+        var groups = Enumerable.Range(1, 30).Select(k => template with { GroupKey = $"g{k:00}", Description = $"API calls (group g{k:00})", Amount = k * 10, ProjectedAmount = k * 100 });
+        var many = cost with { Lines = [.. groups, .. cost.Lines.Where(l => l.Meter is null)] };
+
+        var panel = Render<CostPanel>(p => p.Add(c => c.Cost, CostFigures.From(many)).Add(c => c.Format, format));
+
+        var shown = panel.FindAll("[data-cost-line=api_calls]").Select(e => e.GetAttribute("data-group")).ToList();
+        Assert.Equal(Enumerable.Range(6, 25).Select(k => $"g{k:00}"), shown);
+        Assert.Equal(cost.Lines.Count(l => l.Meter is null), panel.FindAll("[data-cost-line='']").Count);
+        // The five smallest: 0.10 + … + 0.50 so far, 1.00 + … + 5.00 projected.
+        Assert.Equal($"5 smaller lines together: {format.Money(150, cost.Currency)} so far · {format.Money(1500, cost.Currency)} projected. Your invoice lists every line.",
+            System.Text.RegularExpressions.Regex.Replace(panel.Find("[data-testid=cost-more-lines]").TextContent.Trim(), "[ \r\n\t]+", " "));
     }
 
     [Fact]

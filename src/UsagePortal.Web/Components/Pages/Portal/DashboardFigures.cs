@@ -91,7 +91,11 @@ public sealed record DashboardFigures(
 /// <param name="Currency">The plan's currency.</param>
 /// <param name="Zone">The billing zone: the chart's days are its local days.</param>
 /// <param name="Now">The instant the figures are for.</param>
-/// <param name="Lines">The lines with their exact per-range breakdowns (what a line opens to).</param>
+/// <param name="Lines">
+/// The lines with their exact per-range breakdowns (what a line opens to): every line that is not a metered charge, and
+/// of the charges the <see cref="LinesShown"/> largest (projected), in the cost query's order.
+/// </param>
+/// <param name="MoreLines">How many charge lines <paramref name="Lines"/> leaves out, and what they cost together.</param>
 /// <param name="SoFar">The cost so far.</param>
 /// <param name="Projection">The projected total with its 80 % band.</param>
 /// <param name="Actual">The actual cumulative cost at the period's start, at the end of each complete day, and now.</param>
@@ -104,19 +108,40 @@ public sealed record CostFigures(
     TimeZoneInfo Zone,
     DateTime Now,
     IReadOnlyList<CostLine> Lines,
+    LinesLeftOut MoreLines,
     long SoFar,
     CostBand Projection,
     IReadOnlyList<CostPoint> Actual,
     IReadOnlyList<ProjectedCostPoint> Projected)
 {
+    /// <summary>
+    /// The charge lines the dashboard lists. A charge grouped by something like a user id makes one line per group, and
+    /// every open dashboard would hold each line's breakdowns (and render a panel for it); the rest are summed up in one
+    /// sentence, and the invoice lists every line.
+    /// </summary>
+    public const int LinesShown = 25;
+
     public static CostFigures From(CurrentCost cost)
     {
         ArgumentNullException.ThrowIfNull(cost);
-        return new CostFigures(cost.PlanName, cost.Period.Start, cost.Period.End, cost.Currency, cost.Zone, cost.Now, cost.Lines, cost.SoFar,
-            cost.Projection, cost.Actual, cost.Projected);
+        var lines = cost.Lines;
+        var charges = Enumerable.Range(0, lines.Count).Where(i => lines[i].Meter is not null).ToList();
+        var kept = new bool[lines.Count];
+        foreach (var i in charges.OrderByDescending(c => lines[c].ProjectedAmount).ThenByDescending(c => lines[c].Amount).Take(LinesShown))
+        {
+            kept[i] = true;
+        }
+
+        var shown = lines.Where((line, i) => line.Meter is null || kept[i]).ToList();
+        var left = lines.Where((line, i) => line.Meter is not null && !kept[i]).ToList();
+        return new CostFigures(cost.PlanName, cost.Period.Start, cost.Period.End, cost.Currency, cost.Zone, cost.Now, shown,
+            new LinesLeftOut(left.Count, left.Sum(l => l.Amount), left.Sum(l => l.ProjectedAmount)), cost.SoFar, cost.Projection, cost.Actual, cost.Projected);
     }
 
     /// <summary>A local day of the billing zone for an instant; an instant at local midnight closes the day before it.</summary>
     public DateOnly DayEndingAt(DateTime utc) =>
         DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(utc, DateTimeKind.Utc), Zone).AddTicks(-1));
 }
+
+/// <summary>The charge lines the dashboard leaves out: how many, and their amounts so far and projected, in minor units.</summary>
+public sealed record LinesLeftOut(int Count, long Amount, long ProjectedAmount);
