@@ -12,7 +12,6 @@ using UsagePortal.Web.Api;
 using UsagePortal.Web.Components;
 using UsagePortal.Web.Components.Account;
 using UsagePortal.Web.Hosting;
-using UsagePortal.Web.Live;
 using UsagePortal.Web.Seeding;
 using UsagePortal.Web.Tenancy;
 
@@ -117,7 +116,6 @@ public static class Extensions
         app.MapHealthChecks("/healthz");
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapAccountEndpoints();
-        app.MapLiveEndpoints();
         app.MapOpenApi("/api/v1/openapi.json");
         var api = app.MapGroup("/api/v1").RequireOperatorKey().DisableAntiforgery().WithTags("v1");
         api.MapEventsEndpoints();

@@ -2,9 +2,10 @@ namespace UsagePortal.Browser.Tests;
 
 /// <summary>
 /// One portal on a real socket and one headless Chromium, shared by the tests of a class; each test opens its own
-/// <see cref="IBrowserContext"/> (own cookies, own storage) from it.
+/// <see cref="IBrowserContext"/> (own cookies, own storage) from it. A derived fixture may serve the portal differently
+/// (other settings, or separate app processes).
 /// </summary>
-public sealed class BrowserFixture : IAsyncLifetime
+public class BrowserFixture : IAsyncLifetime
 {
     /// <summary>Set by .ci/test-all; Debian's package puts Chromium here.</summary>
     public const string ChromiumVariable = "USAGEPORTAL_CHROMIUM";
@@ -12,7 +13,10 @@ public sealed class BrowserFixture : IAsyncLifetime
     private IPlaywright? playwright;
     private IBrowser? browser;
 
-    public KestrelPortalFactory Portal { get; } = new();
+    private KestrelPortalFactory? portal;
+
+    /// <summary>The portal in this process (made on first use; a fixture serving separate processes never makes it).</summary>
+    public KestrelPortalFactory Portal => portal ??= CreatePortal();
 
     public Uri BaseAddress { get; private set; } = default!;
 
@@ -32,7 +36,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         }
 
         // The host and the browser start side by side: both take a few seconds.
-        var server = Task.Run(Portal.StartAndGetAddress);
+        var server = StartAppAsync();
         try
         {
             // The driver is the Node one the package copies to .playwright/ in the output folder; no system Node needed.
@@ -63,6 +67,21 @@ public sealed class BrowserFixture : IAsyncLifetime
         }
 
         playwright?.Dispose();
-        await Portal.DisposeAsync();
+        await StopAppAsync();
+    }
+
+    /// <summary>The in-process portal this fixture serves; override to give it settings of its own.</summary>
+    protected virtual KestrelPortalFactory CreatePortal() => new();
+
+    /// <summary>Starts the portal the browser opens and answers its address.</summary>
+    protected virtual Task<Uri> StartAppAsync() => Task.Run(Portal.StartAndGetAddress);
+
+    /// <summary>Stops what <see cref="StartAppAsync"/> started.</summary>
+    protected virtual async ValueTask StopAppAsync()
+    {
+        if (portal is not null)
+        {
+            await portal.DisposeAsync();
+        }
     }
 }

@@ -10,11 +10,21 @@ namespace UsagePortal.Browser.Tests;
 /// </summary>
 public sealed class KestrelPortalFactory : PortalFactory
 {
-    public KestrelPortalFactory()
+    private readonly KeyValuePair<string, string>[] settings;
+
+    public KestrelPortalFactory() : this([])
     {
+    }
+
+    /// <param name="settings">Settings of the test's own, e.g. a short session revalidation interval.</param>
+    public KestrelPortalFactory(IEnumerable<KeyValuePair<string, string>> settings)
+    {
+        this.settings = [.. settings];
         // .NET 10's WebApplicationFactory: port 0 becomes http://127.0.0.1:0, so Kestrel binds a free loopback port.
         UseKestrel(0);
     }
+
+    protected override IEnumerable<KeyValuePair<string, string>> Settings => settings;
 
     /// <summary>Unset, as in a newcomer's Development run: e-mailed links take the address Kestrel listens on.</summary>
     protected override string? PublicBaseUrl => null;

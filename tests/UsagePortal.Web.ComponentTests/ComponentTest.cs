@@ -16,10 +16,18 @@ namespace UsagePortal.Web.ComponentTests;
 public abstract class ComponentTest : BunitContext, IAsyncLifetime
 {
     protected ComponentTest(ComponentHost host)
+        : this(host, null)
+    {
+    }
+
+    /// <param name="host">The app.</param>
+    /// <param name="services">Services of the test's own that take the place of the app's (e.g. a clock); added before anything is resolved.</param>
+    protected ComponentTest(ComponentHost host, Action<IServiceCollection>? services)
     {
         ArgumentNullException.ThrowIfNull(host);
         Host = host;
         JSInterop.Mode = JSRuntimeMode.Loose;
+        services?.Invoke(Services);
         Services.AddMudServices();
         // A scope of the app's container, not its root: the renderer asks for scoped framework services too.
         appScope = host.Services.CreateAsyncScope();

@@ -1,0 +1,147 @@
+using UsagePortal.Domain.Cost;
+using UsagePortal.Domain.Customers;
+using UsagePortal.Domain.UsageReads;
+using UsagePortal.Pricing;
+using UsagePortal.Web.Formatting;
+
+namespace UsagePortal.Web.Components.Pages.Portal;
+
+/// <summary>
+/// What one open dashboard holds between two reads: the figures it shows and nothing else. Every open dashboard keeps
+/// one of these for as long as its tab stays open, so it holds no entities (the subscription, its plan versions and their
+/// charge JSON stay behind in the read's scope), no DbContext and no cache; a re-read replaces it whole.
+/// </summary>
+/// <param name="Organisation">The organisation's name (the page's heading).</param>
+/// <param name="Format">The organisation's locale and time zone.</param>
+/// <param name="UsageFrom">The start of the usage period (the calendar month in the organisation's zone).</param>
+/// <param name="UsageTo">Its end (exclusive).</param>
+/// <param name="ReadAt">When the figures were read: the "usage as of" time.</param>
+/// <param name="Usage">Per meter, the quantities of the usage period, with at most <see cref="GroupsShown"/> groups each.</param>
+/// <param name="MoreGroups">Per meter code, how many of its groups are left out of <paramref name="Usage"/>.</param>
+/// <param name="Cost">The current billing period's cost and projection; null when no subscription runs now (no plan).</param>
+public sealed record DashboardFigures(
+    string Organisation,
+    PortalFormat Format,
+    DateTime UsageFrom,
+    DateTime UsageTo,
+    DateTime ReadAt,
+    UsageReport Usage,
+    IReadOnlyDictionary<string, int> MoreGroups,
+    CostFigures? Cost)
+{
+    /// <summary>
+    /// The groups a meter shows on the dashboard, the largest first. A meter grouped by something like a user id can have
+    /// thousands; every open dashboard would hold (and render) them all. The rest are counted, and the invoice lists them.
+    /// </summary>
+    public const int GroupsShown = 10;
+
+    /// <summary>
+    /// Reads the dashboard of <paramref name="customerId"/> as of now through <paramref name="operations"/>: one scope per
+    /// query, usage and cost side by side (each on its own DbContext). Null when the organisation does not exist.
+    /// </summary>
+    public static async Task<DashboardFigures?> ReadAsync(Operations operations, int customerId, TimeProvider clock, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(operations);
+        ArgumentNullException.ThrowIfNull(clock);
+        var customer = await operations.RunAsync<CustomerService, Data.Customers.Customer?>(customers => customers.FindAsync(customerId, cancellationToken));
+        if (customer is null)
+        {
+            return null;
+        }
+
+        var format = PortalFormat.For(customer);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var (from, to) = BillingPeriods.CalendarMonth(format.TimeZone, now);
+        var usage = operations.RunAsync<UsageQuery, UsageReport>(query => query.GetAsync(customerId, from, to, cancellationToken));
+        var cost = operations.RunAsync<CostQuery, CurrentCost?>(query => query.CurrentAsync(customerId, now, cancellationToken));
+        await Task.WhenAll(usage, cost);
+        var (shown, more) = Compact(await usage);
+        return new DashboardFigures(customer.Name, format, from, to, now, shown, more, await cost is { } current ? CostFigures.From(current) : null);
+    }
+
+    /// <summary>The report with each meter's <see cref="GroupsShown"/> largest groups (in the report's order), and how many each leaves out.</summary>
+    public static (UsageReport Report, IReadOnlyDictionary<string, int> MoreGroups) Compact(UsageReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var more = new Dictionary<string, int>(StringComparer.Ordinal);
+        var meters = report.Meters.Select(meter =>
+        {
+            if (meter.Groups.Count <= GroupsShown)
+            {
+                return meter;
+            }
+
+            more[meter.Code] = meter.Groups.Count - GroupsShown;
+            var largest = meter.Groups.OrderByDescending(g => g.Quantity).Take(GroupsShown).ToHashSet();
+            return meter with { Groups = [.. meter.Groups.Where(largest.Contains)] };
+        }).ToList();
+        return (report with { Meters = meters }, more);
+    }
+
+    /// <summary>Nothing counted for any meter; a meter with groups has seen events even if their quantities are zero.</summary>
+    public bool HasNoUsage => Usage.Meters.All(m => m.Quantity == 0 && m.Groups.Count == 0);
+}
+
+/// <summary>
+/// The figures of <see cref="CurrentCost"/> that the cost panel shows, without the subscription entity behind them.
+/// </summary>
+/// <param name="PlanName">The plan version in force now.</param>
+/// <param name="PeriodStart">The billing period's start.</param>
+/// <param name="PeriodEnd">Its end (exclusive).</param>
+/// <param name="Currency">The plan's currency.</param>
+/// <param name="Zone">The billing zone: the chart's days are its local days.</param>
+/// <param name="Now">The instant the figures are for.</param>
+/// <param name="Lines">
+/// The lines with their exact per-range breakdowns (what a line opens to): every line that is not a metered charge, and
+/// of the charges the <see cref="LinesShown"/> largest (projected), in the cost query's order.
+/// </param>
+/// <param name="MoreLines">How many charge lines <paramref name="Lines"/> leaves out, and what they cost together.</param>
+/// <param name="SoFar">The cost so far.</param>
+/// <param name="Projection">The projected total with its 80 % band.</param>
+/// <param name="Actual">The actual cumulative cost at the period's start, at the end of each complete day, and now.</param>
+/// <param name="Projected">The projected cumulative cost now and at the end of each remaining day, with its band.</param>
+public sealed record CostFigures(
+    string PlanName,
+    DateTime PeriodStart,
+    DateTime PeriodEnd,
+    Currency Currency,
+    TimeZoneInfo Zone,
+    DateTime Now,
+    IReadOnlyList<CostLine> Lines,
+    LinesLeftOut MoreLines,
+    long SoFar,
+    CostBand Projection,
+    IReadOnlyList<CostPoint> Actual,
+    IReadOnlyList<ProjectedCostPoint> Projected)
+{
+    /// <summary>
+    /// The charge lines the dashboard lists. A charge grouped by something like a user id makes one line per group, and
+    /// every open dashboard would hold each line's breakdowns (and render a panel for it); the rest are summed up in one
+    /// sentence, and the invoice lists every line.
+    /// </summary>
+    public const int LinesShown = 25;
+
+    public static CostFigures From(CurrentCost cost)
+    {
+        ArgumentNullException.ThrowIfNull(cost);
+        var lines = cost.Lines;
+        var charges = Enumerable.Range(0, lines.Count).Where(i => lines[i].Meter is not null).ToList();
+        var kept = new bool[lines.Count];
+        foreach (var i in charges.OrderByDescending(c => lines[c].ProjectedAmount).ThenByDescending(c => lines[c].Amount).Take(LinesShown))
+        {
+            kept[i] = true;
+        }
+
+        var shown = lines.Where((line, i) => line.Meter is null || kept[i]).ToList();
+        var left = lines.Where((line, i) => line.Meter is not null && !kept[i]).ToList();
+        return new CostFigures(cost.PlanName, cost.Period.Start, cost.Period.End, cost.Currency, cost.Zone, cost.Now, shown,
+            new LinesLeftOut(left.Count, left.Sum(l => l.Amount), left.Sum(l => l.ProjectedAmount)), cost.SoFar, cost.Projection, cost.Actual, cost.Projected);
+    }
+
+    /// <summary>A local day of the billing zone for an instant; an instant at local midnight closes the day before it.</summary>
+    public DateOnly DayEndingAt(DateTime utc) =>
+        DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(utc, DateTimeKind.Utc), Zone).AddTicks(-1));
+}
+
+/// <summary>The charge lines the dashboard leaves out: how many, and their amounts so far and projected, in minor units.</summary>
+public sealed record LinesLeftOut(int Count, long Amount, long ProjectedAmount);

@@ -1,0 +1,157 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using UsagePortal.Data;
+using UsagePortal.Domain.Cost;
+using UsagePortal.Metering;
+using UsagePortal.Web.Components.Pages.Portal;
+using UsagePortal.Web.Formatting;
+using static UsagePortal.Web.ComponentTests.Portal.FrozenCostHost;
+
+namespace UsagePortal.Web.ComponentTests.Portal;
+
+/// <summary>
+/// The dashboard's cost panel, for two organisations on different plans, currencies and locales, with the clock at noon
+/// UTC on Wednesday 11 March 2026: each owner sees their own figures, formatted their way, down to the breakdown, and
+/// the cost follows new usage without a reload. (Ported from the web tests that read the old page and its fragments.)
+/// </summary>
+[Collection(FrozenCostCollection.Name)]
+public sealed class CostDashboardTests(FrozenCostHost host) : FrozenCostTest(host)
+{
+    [Fact]
+    public async Task TheOwnerSeesCostSoFarAndTheProjectionWithItsBand()
+    {
+        var acme = await Host.TieredCustomerAsync();
+        SignInAsOwnerOf(acme.Id);
+
+        var page = RenderLive();
+
+        Assert.Equal("50.25\u00a0USD", Text(page, "cost-so-far"));
+        Assert.Equal("60.50\u00a0USD", Text(page, "cost-projected"));
+        Assert.Contains("between 59.89\u00a0USD and 61.11\u00a0USD", Text(page, "cost-band"), StringComparison.Ordinal);
+        Assert.Equal("Scale plan · 1 Mar – 31 Mar 2026 · USD", Text(page, "cost-plan"));
+    }
+
+    [Fact]
+    public async Task EachLineOpensToItsBreakdownSoFarAndProjected()
+    {
+        var acme = await Host.TieredCustomerAsync();
+        SignInAsOwnerOf(acme.Id);
+        var page = RenderLive();
+        var line = page.Find($"[data-cost-line={acme.Calls}]");
+        Assert.Equal("10.25\u00a0USD so far · 20.50\u00a0USD projected", line.QuerySelector("[data-testid=cost-line-amounts]")!.TextContent.Trim());
+        Assert.Empty(line.QuerySelectorAll("[data-breakdown-kind]"));
+
+        line.QuerySelector(".mud-expand-panel-header")!.Click();
+
+        page.WaitForAssertion(() =>
+        {
+            var opened = page.Find($"[data-cost-line={acme.Calls}]");
+            var text = opened.TextContent;
+            Assert.Contains("So far: 105 units", text, StringComparison.Ordinal);
+            Assert.Contains("Projected: 310 units", text, StringComparison.Ordinal);
+            // Both tiers, so far and projected: 0–100 at 0.10 and 100–∞ at 0.05 (5 units so far, 210 projected).
+            var ranges = opened.QuerySelectorAll("[data-breakdown-kind=Range]");
+            Assert.Equal(4, ranges.Length);
+            Assert.Equal(["Range", "100", "∞", "210", "0.05", "10.5"], ranges[3].QuerySelectorAll("td").Select(c => c.TextContent.Trim()));
+            Assert.Equal(["Range", "0", "100", "100", "0.1", "10"], ranges[0].QuerySelectorAll("td").Select(c => c.TextContent.Trim()));
+        });
+    }
+
+    [Fact]
+    public async Task TheChartAndItsTableCarryTheActualAndProjectedSeries()
+    {
+        var acme = await Host.TieredCustomerAsync();
+        SignInAsOwnerOf(acme.Id);
+        var page = RenderLive();
+        Assert.Single(page.FindAll("[data-testid=cost-chart]"));
+        Assert.Contains("projected 60.50\u00a0USD, likely between 59.89\u00a0USD and 61.11\u00a0USD", page.Find("[data-testid=cost-chart]").GetAttribute("aria-label"), StringComparison.Ordinal);
+
+        page.Find("[data-testid=cost-chart-figures] .mud-expand-panel-header").Click();
+
+        page.WaitForAssertion(() =>
+        {
+            var rows = page.FindAll("[data-testid=cost-chart-table] tbody tr").Select(r => r.Children.Select(c => c.TextContent.Trim()).ToArray()).ToList();
+            // Start, the end of 1 to 10 March, now; then the end of 11 to 31 March.
+            Assert.Equal(11 + 1 + 21, rows.Count);
+            Assert.Equal(["Start of the period", "10.00\u00a0USD", "", ""], rows[0]);
+            Assert.Equal(["End of 10 Mar 2026", "50.00\u00a0USD", "", ""], rows[10]);
+            Assert.Equal("50.25\u00a0USD", rows[11][1]);
+            Assert.StartsWith("Now, ", rows[11][0], StringComparison.Ordinal);
+            Assert.Equal(["End of 31 Mar 2026", "", "60.50\u00a0USD", "59.89\u00a0USD – 61.11\u00a0USD"], rows[^1]);
+        });
+    }
+
+    [Fact]
+    public async Task AnotherOrganisationsOwnerSeesOnlyTheirOwnFiguresInTheirOwnFormat()
+    {
+        var acme = await Host.TieredCustomerAsync();
+        var globex = await Host.CreateCustomerAsync("globex");
+        var meter = $"calls_{Guid.NewGuid():N}"[..22];
+        var type = $"dash.globex.{Guid.NewGuid():N}";
+        await Host.CreateMeterAsync(meter, type, MeterAggregation.Count);
+        await Host.SubscribeAsync(globex.ExternalId, $$"""[{ "meter": "{{meter}}", "model": "standard", "properties": { "unitAmount": "1.5" } }]""",
+            Utc(2026, 2, 28, 23), currency: "EUR", zone: "Europe/Berlin", locale: "de-DE");
+        for (var day = 2; day <= 8; day++)
+        {
+            await Host.IngestAsync(globex.ExternalId, type, new { }, Utc(2026, 3, day, 9));
+        }
+
+        var (format, expected) = await Host.WithServicesAsync(async services =>
+        {
+            var customer = await services.GetRequiredService<UsagePortalDbContext>().Customers.AsNoTracking().SingleAsync(c => c.Id == globex.Id);
+            return (PortalFormat.For(customer), await services.GetRequiredService<CostQuery>().CurrentAsync(globex.Id, Host.Clock.Now.UtcDateTime));
+        });
+
+        SignInAsOwnerOf(globex.Id);
+        var globexPage = RenderLive();
+        var globexPanel = globexPage.Find("[data-testid=cost-panel]").OuterHtml;
+
+        Assert.Equal("10,50\u00a0EUR", Text(globexPage, "cost-so-far"));
+        Assert.Equal(format.Money(expected!.Projection.Total, "EUR"), Text(globexPage, "cost-projected"));
+        Assert.Contains(format.Period(expected.Period.Start, expected.Period.End), Text(globexPage, "cost-plan"), StringComparison.Ordinal);
+        Assert.Contains("31 März 2026", Text(globexPage, "cost-plan"), StringComparison.Ordinal);
+        Assert.DoesNotContain(acme.Calls, globexPanel, StringComparison.Ordinal);
+        Assert.DoesNotContain("USD", globexPanel, StringComparison.Ordinal);
+
+        SignInAsOwnerOf(acme.Id);
+        var acmePage = RenderLive();
+        Assert.Equal("50.25\u00a0USD", Text(acmePage, "cost-so-far"));
+        Assert.DoesNotContain(meter, acmePage.Find("[data-testid=cost-panel]").OuterHtml, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WithoutAPlanThePanelSaysSoInsteadOfShowingAmounts()
+    {
+        var initech = await Host.CreateCustomerAsync("initech");
+        SignInAsOwnerOf(initech.Id);
+
+        var page = RenderLive();
+
+        Assert.Contains("No price plan applies to your organisation right now", Text(page, "cost-no-plan"), StringComparison.Ordinal);
+        Assert.Empty(page.FindAll("[data-testid=cost-chart], [data-testid=cost-so-far]"));
+    }
+
+    [Fact]
+    public async Task TheCostFollowsNewUsageWithoutAReload()
+    {
+        var acme = await Host.TieredCustomerAsync();
+        SignInAsOwnerOf(acme.Id);
+        var page = RenderLive();
+        Assert.Equal("50.25\u00a0USD", Text(page, "cost-so-far"));
+
+        // Two more calls, both in the second tier at 0.05.
+        await Host.IngestAsync(acme.ExternalId, acme.CallType, new { }, Utc(2026, 3, 11, 11), 2);
+
+        page.WaitForAssertion(() => Assert.Equal("50.35\u00a0USD", Text(page, "cost-so-far")), TimeSpan.FromSeconds(10));
+        Assert.Equal("10.35\u00a0USD so far", page.Find($"[data-cost-line={acme.Calls}] [data-testid=cost-line-amounts]").TextContent.Trim().Split(" · ")[0]);
+    }
+
+    private IRenderedComponent<Dashboard> RenderLive()
+    {
+        var page = Render<Dashboard>();
+        page.WaitForAssertion(() => Assert.Equal("true", page.Find("[data-testid=dashboard]").GetAttribute("data-interactive")), TimeSpan.FromSeconds(30));
+        return page;
+    }
+
+    private static string Text(IRenderedComponent<Dashboard> page, string testId) => page.Find($"[data-testid={testId}]").TextContent.Trim();
+}
