@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Components;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using UsagePortal.Domain.Customers;
 using UsagePortal.Web.Components.Pages.Admin;
 
 namespace UsagePortal.Web.ComponentTests.Admin;
@@ -174,5 +175,29 @@ public sealed class CustomersTests(ComponentHost host) : PeopleTestBase(host)
         Dialogs.WaitForAssertion(() => Assert.Empty(Dialogs.FindAll(".mud-dialog")));
         Assert.Equal(before, await CountAsync());
         Assert.EndsWith("/", Services.GetRequiredService<NavigationManager>().Uri, StringComparison.Ordinal);
+    }
+    [Fact]
+    public async Task TheGridsQuerySearchesSortsAndPagesInTheDatabase()
+    {
+        // Three customers of this test, found by a prefix no other customer has; "%" and "_" in a search are plain characters.
+        var prefix = $"pg{Guid.NewGuid():N}"[..8];
+        var created = new List<string>();
+        foreach (var _ in Enumerable.Range(0, 3))
+        {
+            created.Add((await CreateCustomerAsync(prefix: prefix)).ExternalId);
+        }
+
+        Task<CustomerList> ListAsync(CustomerListQuery query) =>
+            Host.WithServicesAsync(services => services.GetRequiredService<CustomerService>().ListAsync(query));
+
+        var descending = await ListAsync(new CustomerListQuery(prefix.ToUpperInvariant(), CustomerSort.ExternalId, Descending: true, Page: 0, PageSize: 2));
+        var second = await ListAsync(new CustomerListQuery(prefix, CustomerSort.ExternalId, Descending: true, Page: 1, PageSize: 2));
+        var wildcard = await ListAsync(new CustomerListQuery(prefix[..4] + "%"));
+
+        var expected = created.OrderByDescending(id => id, StringComparer.Ordinal).ToList();
+        Assert.Equal(3, descending.Total);
+        Assert.Equal(expected[..2], descending.Rows.Select(r => r.ExternalId));
+        Assert.Equal(expected[2..], second.Rows.Select(r => r.ExternalId));
+        Assert.Equal((0, 0), (wildcard.Total, wildcard.Rows.Count));
     }
 }
