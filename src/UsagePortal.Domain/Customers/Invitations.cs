@@ -38,9 +38,13 @@ public sealed class Invitations(
             existing = await users.FindByEmailAsync(email);
         }
 
-        if (displayName.Length is 0 or > 200)
+        if (displayName.Length == 0)
         {
-            errors.Add(new("DisplayName", "Enter a name of 1 to 200 characters."));
+            errors.Add(new("DisplayName", "Enter the person's name."));
+        }
+        else if (displayName.Length > 200)
+        {
+            errors.Add(new("DisplayName", "The name can be at most 200 characters."));
         }
 
         if (!Roles.IsCustomerRole(role))
@@ -108,5 +112,74 @@ public sealed class Invitations(
         await transaction.CommitAsync();
         return Result<string>.Ok(email);
     }
+    /// <summary>
+    /// The person an invitation link is for, when <paramref name="code"/> is proven to be <paramref name="userId"/>'s
+    /// pending invitation; null otherwise. A made-up or damaged link answers null whether or not the user id exists, so
+    /// nobody is greeted and no address is shown before the code is proven.
+    /// </summary>
+    public async Task<InvitedPerson?> FindInvitationAsync(string? userId, string? code) =>
+        await VerifyAsync(userId, code) is { } verified ? new InvitedPerson(verified.User.DisplayName, verified.User.Email ?? "") : null;
+
+    /// <summary>
+    /// Accepts an invitation: sets the password, confirms the address (the link came to it), ends the invitation and
+    /// audits it, together. Answers the address to sign in with; NotFound for a link that is not a pending invitation
+    /// (the same answer as an unknown user), Invalid with <c>Password</c> when the password is refused.
+    /// </summary>
+    public async Task<Result<string>> AcceptAsync(string? userId, string? code, string password)
+    {
+        if (await VerifyAsync(userId, code) is not { } verified)
+        {
+            return Result<string>.NotFound("This invitation link is invalid or has expired, or it was already used.");
+        }
+
+        var user = verified.User;
+        var reset = await users.ResetPasswordAsync(user, verified.Token, password);
+        if (!reset.Succeeded)
+        {
+            return Result<string>.Invalid([.. reset.Errors.Select(e => new FieldError("Password", e.Description))]);
+        }
+
+        user.EmailConfirmed = true;
+        user.InvitedAt = null;
+        // Saved by the user store's SaveChanges together with the user (one DbContext).
+        db.Audit(clock, user.Email ?? "", "user.invitation_accepted", $"user:{user.Email}", null, user.CustomerId);
+        var updated = await users.UpdateAsync(user);
+        if (!updated.Succeeded)
+        {
+            db.ChangeTracker.Clear();
+            return Result<string>.Invalid([.. updated.Errors.Select(e => new FieldError("Password", e.Description))]);
+        }
+
+        return Result<string>.Ok(user.Email ?? "");
+    }
+
+    private async Task<(ApplicationUser User, string Token)?> VerifyAsync(string? userId, string? code)
+    {
+        if (string.IsNullOrEmpty(userId) || string.IsNullOrEmpty(code) || Decode(code) is not { } token)
+        {
+            return null;
+        }
+
+        var user = await users.FindByIdAsync(userId);
+        return user is { InvitedAt: not null }
+            && await users.VerifyUserTokenAsync(user, users.Options.Tokens.PasswordResetTokenProvider, UserManager<ApplicationUser>.ResetPasswordTokenPurpose, token)
+            ? (user, token)
+            : null;
+    }
+
+    /// <summary>The reset token in an invitation link's code (base64url of its UTF-8); null when the code is not that.</summary>
+    private static string? Decode(string code)
+    {
+        try
+        {
+            return Encoding.UTF8.GetString(System.Buffers.Text.Base64Url.DecodeFromChars(code));
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
 }
 
+/// <summary>Whom an invitation link greets, once its code is proven.</summary>
+public sealed record InvitedPerson(string DisplayName, string Email);

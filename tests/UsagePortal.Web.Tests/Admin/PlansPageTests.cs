@@ -190,7 +190,7 @@ public sealed class PlansPageTests(PortalFactory portal) : IClassFixture<PortalF
         }
 
         // A form post with the owner's own valid antiforgery token is refused as well.
-        var team = PortalClient.FindForm(await owner.GetPageAsync("/app/team"), "invite")!;
+        var team = PortalClient.FindForm(await owner.GetPageAsync("/Account/Manage/ChangePassword"), "change-password")!;
         var hidden = new Dictionary<string, string>(team.HiddenFields) { ["_handler"] = Form };
         var post = await owner.PostFormAsync($"{Page}/{code}", hidden, Json(PlanJson(code, meter, unitAmount: "0")));
         Assert.Equal(HttpStatusCode.Redirect, post.StatusCode);

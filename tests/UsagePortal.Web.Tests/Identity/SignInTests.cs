@@ -14,8 +14,11 @@ public sealed class SignInTests(PortalFactory portal) : IClassFixture<PortalFact
         var home = await client.GetAsync(target);
 
         Assert.Equal(HttpStatusCode.Redirect, home.StatusCode);
-        Assert.Equal("/admin/customers", home.Headers.Location!.AbsolutePath());
-        Assert.Contains("Customers", PortalClient.Text(await client.GetPageAsync("/admin/customers")));
+        // The operator's home is the overview (/admin); the customers are one click away.
+        Assert.Equal("/admin", home.Headers.Location!.AbsolutePath());
+        var overview = await client.GetPageAsync("/admin");
+        Assert.Contains("Overview", PortalClient.Text(overview));
+        Assert.Contains("href=\"admin/customers\"", overview, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using UsagePortal.Data;
+using UsagePortal.Domain.Customers;
 using UsagePortal.Domain.Email;
 
 namespace UsagePortal.Web.Tests.Outbox;
@@ -15,15 +16,10 @@ public sealed class EmailFormatTests(PortalFactory portal) : IClassFixture<Porta
     [Fact]
     public async Task AnInvitationIsAPlainMultipartMessageWhoseTextAndHtmlPartsCarryTheSameLink()
     {
-        using var admin = portal.CreatePortalClient();
-        await admin.SignInAsync(DemoSettings.AdminEmail, DemoSettings.AdminPassword);
         var customerId = await portal.WithServicesAsync(services => services.GetRequiredService<UsagePortalDbContext>().Customers.Where(c => c.ExternalId == "globex").Select(c => c.Id).SingleAsync());
-        await admin.SubmitFormAsync($"/admin/customers/{customerId}", "invite", new Dictionary<string, string>
-        {
-            ["Input.Email"] = "eml-format@globex.example",
-            ["Input.DisplayName"] = "Eml Format",
-            ["Input.Role"] = Data.Identity.Roles.CustomerMember,
-        });
+        var invited = await portal.WithServicesAsync(services => services.GetRequiredService<Invitations>()
+            .InviteAsync(customerId, "eml-format@globex.example", "Eml Format", Data.Identity.Roles.CustomerMember, DemoSettings.AdminEmail));
+        Assert.True(invited.Succeeded);
 
         var message = await portal.MessageSentToAsync("eml-format@globex.example");
 
