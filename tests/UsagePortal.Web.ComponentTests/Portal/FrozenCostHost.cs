@@ -18,21 +18,13 @@ using UsagePortal.Web.Tenancy;
 
 namespace UsagePortal.Web.ComponentTests.Portal;
 
-/// <summary>A clock that stands still at <see cref="Now"/> (noon UTC on Wednesday 11 March 2026); timers still run on real time.</summary>
-public sealed class FrozenClock : TimeProvider
-{
-    public DateTimeOffset Now { get; set; } = new(2026, 3, 11, 12, 0, 0, TimeSpan.Zero);
-
-    public override DateTimeOffset GetUtcNow() => Now;
-}
-
 /// <summary>
-/// The real app with a <see cref="FrozenClock"/>, so that "the current period" and "now" are fixed instants and amounts can
+/// The real app with a <see cref="TestClock"/> standing at noon UTC on Wednesday 11 March 2026, so that "the current period" and "now" are fixed instants and amounts can
 /// be checked to the cent. No demo (tests make their own organisations) and no invoicer (it would close their periods).
 /// </summary>
 public sealed class FrozenCostHost : PortalFactory
 {
-    public FrozenClock Clock { get; } = new();
+    public TestClock Clock { get; } = new(new DateTimeOffset(2026, 3, 11, 12, 0, 0, TimeSpan.Zero));
 
     public new IServiceProvider Services => base.Services;
 
