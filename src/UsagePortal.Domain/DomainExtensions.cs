@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using UsagePortal.Domain.ApiKeys;
+using UsagePortal.Domain.Auditing;
 using UsagePortal.Domain.Cost;
 using UsagePortal.Domain.Credits;
 using UsagePortal.Domain.Customers;
@@ -60,6 +62,12 @@ public static class DomainExtensions
         services.AddOptions<InvoicingOptions>().Bind(configuration.GetSection(InvoicingOptions.SectionName));
         services.AddScoped<InvoiceRunner>();
         services.AddHostedService<InvoicingService>();
+
+        // The invoice, catalog and console pages' reads and commands.
+        services.AddScoped<InvoiceQueries>();
+        services.AddScoped<InvoiceFinalization>();
+        services.AddScoped<ApiKeyService>();
+        services.AddScoped<AuditQueries>();
         return builder;
     }
 }
