@@ -39,11 +39,16 @@ public abstract class BillingPageTest : ComponentTest
 
     protected IRenderedComponent<MudSnackbarProvider> Snackbars { get; private set; } = default!;
 
-    protected IRenderedComponent<MudPopoverProvider> Popovers { get; private set; } = default!;
+    protected IRenderedComponent<MudPopoverProvider> Popovers { get; private set; } = null!;
 
     /// <summary>The layout's MudPopoverProvider, MudDialogProvider and MudSnackbarProvider, which a page alone does not render.</summary>
     protected void RenderProviders()
     {
+        if (Popovers is not null)
+        {
+            return;
+        }
+
         Popovers = Render<MudPopoverProvider>();
         Dialogs = Render<MudDialogProvider>();
         Snackbars = Render<MudSnackbarProvider>();
@@ -133,12 +138,27 @@ public abstract class BillingPageTest : ComponentTest
         cut.Find($"[data-testid={testId}]").Change(value);
     }
 
+    /// <summary>The value of the MudBlazor input marked <paramref name="testId"/> (a select's chosen value, a text area's text).</summary>
+    protected static string ValueOf<T>(IRenderedComponent<T> cut, string testId)
+        where T : IComponent
+    {
+        ArgumentNullException.ThrowIfNull(cut);
+        var marked = cut.Find($"[data-testid={testId}]");
+        var input = marked.LocalName is "input" or "textarea" ? marked : marked.Closest(".mud-input-control")?.QuerySelector("input, textarea");
+        return input switch
+        {
+            null => "",
+            { LocalName: "textarea" } => input.GetAttribute("value") ?? input.TextContent,
+            _ => input.GetAttribute("value") ?? "",
+        };
+    }
+
     /// <summary>Opens the MudSelect marked <paramref name="testId"/> and picks the option whose text is <paramref name="text"/>.</summary>
     protected void Choose<T>(IRenderedComponent<T> cut, string testId, string text)
         where T : IComponent
     {
         ArgumentNullException.ThrowIfNull(cut);
-        cut.Find($"[data-testid={testId}]").Closest(".mud-input-control")!.Click();
+        cut.Find($"[data-testid={testId}]").Closest(".mud-input-control")!.MouseDown();
         var popovers = Popovers;
         popovers.WaitForAssertion(() => Assert.Contains(popovers.FindAll(".mud-list-item"), i => i.TextContent.Trim() == text));
         popovers.FindAll(".mud-list-item").First(i => i.TextContent.Trim() == text).Click();
