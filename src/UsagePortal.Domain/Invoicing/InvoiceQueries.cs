@@ -117,11 +117,6 @@ public sealed class InvoiceQueries(UsagePortalDbContext db)
         return new InvoiceListPage([.. page.Select(r => new InvoiceRow(r.Invoice, r.Customer))], total);
     }
 
-    /// <summary>Every invoice of one organisation, newest period first (the portal's list: one a period, so never long).</summary>
-    public async Task<IReadOnlyList<Invoice>> ForCustomerAsync(int customerId, CancellationToken cancellationToken = default) =>
-        await db.Invoices.AsNoTracking().Where(i => i.CustomerId == customerId)
-            .OrderByDescending(i => i.PeriodStart).ThenByDescending(i => i.Id).ToListAsync(cancellationToken);
-
     /// <summary>
     /// One invoice with its lines, credit notes, customer and allowed actions; null when there is none, or when
     /// <paramref name="customerId"/> is given and it belongs to another organisation (the portal answers both alike).
@@ -150,6 +145,36 @@ public sealed class InvoiceQueries(UsagePortalDbContext db)
             InvoiceCorrections.WhyNotVoid(status, document.CreditNotes.Count),
             whyNotCredit);
     }
+
+    /// <summary>
+    /// The API's list: at most <paramref name="take"/> invoices with their lines and credit notes, newest period first,
+    /// of one customer (by external id) and of one status when given; null when no customer has that external id.
+    /// </summary>
+    public async Task<IReadOnlyList<InvoiceDocument>?> DocumentsAsync(string? customerExternalId, string? status, int take, CancellationToken cancellationToken = default)
+    {
+        var query = db.Invoices.AsQueryable();
+        if (customerExternalId is not null)
+        {
+            var customerId = await db.Customers.Where(c => c.ExternalId == customerExternalId).Select(c => (int?)c.Id).SingleOrDefaultAsync(cancellationToken);
+            if (customerId is null)
+            {
+                return null;
+            }
+
+            query = query.Where(i => i.CustomerId == customerId);
+        }
+
+        if (status is not null)
+        {
+            query = query.Where(i => i.Status == status);
+        }
+
+        return await InvoiceAnswers.LoadAsync(db, query.OrderByDescending(i => i.PeriodStart).ThenByDescending(i => i.Id).Take(take), cancellationToken);
+    }
+
+    /// <summary>One invoice with its lines and credit notes as stored now (read untracked, so a change made in this scope shows); null when there is none.</summary>
+    public Task<InvoiceDocument?> DocumentAsync(long invoiceId, CancellationToken cancellationToken = default) =>
+        InvoiceAnswers.LoadOneAsync(db, invoiceId, cancellationToken);
 
     /// <summary>The start of the oldest invoice's period (the period filter offers the months from there); null when there is no invoice.</summary>
     public async Task<DateTime?> FirstPeriodStartAsync(CancellationToken cancellationToken = default) =>

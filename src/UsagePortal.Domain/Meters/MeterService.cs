@@ -106,6 +106,10 @@ public sealed class MeterService(UsagePortalDbContext db, TimeProvider clock)
         })];
     }
 
+    /// <summary>Every meter by code with all its versions (the API answers each with its latest).</summary>
+    public async Task<IReadOnlyList<Meter>> ListWithVersionsAsync(CancellationToken cancellationToken = default) =>
+        await db.Meters.AsNoTracking().Include(m => m.Versions).OrderBy(m => m.Code).ToListAsync(cancellationToken);
+
     /// <summary>The latest definition of the meter <paramref name="code"/> (scheduled or in force), to start a change from; null when there is none.</summary>
     public async Task<MeterDefinition?> FindLatestAsync(string code, CancellationToken cancellationToken = default)
     {

@@ -51,7 +51,7 @@ public static class InvoicesEndpoints
         return api;
     }
 
-    private static async Task<IResult> ListAsync(string? customer, string? status, string? limit, UsagePortalDbContext db, CancellationToken cancellationToken)
+    private static async Task<IResult> ListAsync(string? customer, string? status, string? limit, InvoiceQueries invoices, CancellationToken cancellationToken)
     {
         var errors = new List<FieldError>();
         if (status is not null && !Statuses.Contains(status, StringComparer.Ordinal))
@@ -70,35 +70,20 @@ public static class InvoicesEndpoints
             return Problems.Validation("The invoice query is not valid.", errors);
         }
 
-        var query = db.Invoices.AsQueryable();
-        if (customer is not null)
-        {
-            var customerId = await db.Customers.Where(c => c.ExternalId == customer).Select(c => (int?)c.Id).SingleOrDefaultAsync(cancellationToken);
-            if (customerId is null)
-            {
-                return Problems.NotFound($"No customer has externalId '{customer}'.");
-            }
-
-            query = query.Where(i => i.CustomerId == customerId);
-        }
-
-        if (status is not null)
-        {
-            query = query.Where(i => i.Status == status);
-        }
-
-        var documents = await InvoiceAnswers.LoadAsync(db, query.OrderByDescending(i => i.PeriodStart).ThenByDescending(i => i.Id).Take(take), cancellationToken);
-        return TypedResults.Ok(documents.Select(InvoiceAnswers.From).ToList());
+        var documents = await invoices.DocumentsAsync(customer, status, take, cancellationToken);
+        return documents is null
+            ? Problems.NotFound($"No customer has externalId '{customer}'.")
+            : TypedResults.Ok(documents.Select(InvoiceAnswers.From).ToList());
     }
 
-    private static async Task<IResult> GetAsync(string id, UsagePortalDbContext db, CancellationToken cancellationToken) =>
-        ParseId(id) is { } invoiceId && await InvoiceAnswers.LoadOneAsync(db, invoiceId, cancellationToken) is { } document
+    private static async Task<IResult> GetAsync(string id, InvoiceQueries invoices, CancellationToken cancellationToken) =>
+        ParseId(id) is { } invoiceId && await invoices.DocumentAsync(invoiceId, cancellationToken) is { } document
             ? TypedResults.Ok(InvoiceAnswers.From(document))
             : InvoiceNotFound(id);
 
-    private static async Task<IResult> FinalizeAsync(string id, InvoiceRunner runner, UsagePortalDbContext db, CancellationToken cancellationToken)
+    private static async Task<IResult> FinalizeAsync(string id, InvoiceRunner runner, InvoiceQueries invoices, CancellationToken cancellationToken)
     {
-        if (ParseId(id) is not { } invoiceId || await db.Invoices.AsNoTracking().SingleOrDefaultAsync(i => i.Id == invoiceId, cancellationToken) is not { } invoice)
+        if (ParseId(id) is not { } invoiceId || (await invoices.DocumentAsync(invoiceId, cancellationToken))?.Invoice is not { } invoice)
         {
             return InvoiceNotFound(id);
         }
@@ -109,13 +94,12 @@ public static class InvoicesEndpoints
                 [new FieldError("status", $"Invoice {invoice.Number ?? id} is {invoice.Status}; only a draft can be finalized, and a finalized invoice never changes.")]);
         }
 
-        db.ChangeTracker.Clear();
-        return TypedResults.Ok(InvoiceAnswers.From((await InvoiceAnswers.LoadOneAsync(db, invoiceId, cancellationToken))!));
+        return TypedResults.Ok(InvoiceAnswers.From((await invoices.DocumentAsync(invoiceId, cancellationToken))!));
     }
 
     private sealed record VoidRequest(string? Reason);
 
-    private static async Task<IResult> VoidAsync(string id, HttpRequest request, InvoiceCorrections corrections, UsagePortalDbContext db, CancellationToken cancellationToken)
+    private static async Task<IResult> VoidAsync(string id, HttpRequest request, InvoiceCorrections corrections, InvoiceQueries invoices, CancellationToken cancellationToken)
     {
         if (ParseId(id) is not { } invoiceId)
         {
@@ -130,11 +114,11 @@ public static class InvoicesEndpoints
 
         var result = await corrections.VoidAsync(invoiceId, body!.Reason, ApiKeys.Actor(request), cancellationToken);
         return result.Succeeded
-            ? TypedResults.Ok(InvoiceAnswers.From((await InvoiceAnswers.LoadOneAsync(db, invoiceId, cancellationToken))!))
+            ? TypedResults.Ok(InvoiceAnswers.From((await invoices.DocumentAsync(invoiceId, cancellationToken))!))
             : Problems.For(result, "The invoice was not voided.");
     }
 
-    private static async Task<IResult> CreditNoteAsync(string id, HttpRequest request, InvoiceCorrections corrections, UsagePortalDbContext db, CancellationToken cancellationToken)
+    private static async Task<IResult> CreditNoteAsync(string id, HttpRequest request, InvoiceCorrections corrections, InvoiceQueries invoices, CancellationToken cancellationToken)
     {
         if (ParseId(id) is not { } invoiceId)
         {
@@ -163,7 +147,7 @@ public static class InvoicesEndpoints
                 return Problems.For(result, "The credit note is not valid; nothing was issued.");
             }
 
-            var answer = InvoiceAnswers.From((await InvoiceAnswers.LoadOneAsync(db, invoiceId, cancellationToken))!);
+            var answer = InvoiceAnswers.From((await invoices.DocumentAsync(invoiceId, cancellationToken))!);
             return TypedResults.Created($"/api/v1/invoices/{invoiceId}", answer);
         }
     }

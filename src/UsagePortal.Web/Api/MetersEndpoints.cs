@@ -61,9 +61,9 @@ public static class MetersEndpoints
         return saved.Created ? TypedResults.Created($"/api/v1/meters/{saved.Meter.Code}", answer) : TypedResults.Ok(answer);
     }
 
-    private static async Task<IResult> ListAsync(UsagePortalDbContext db, CancellationToken cancellationToken)
+    private static async Task<IResult> ListAsync(MeterService service, CancellationToken cancellationToken)
     {
-        var meters = await db.Meters.AsNoTracking().Include(m => m.Versions).OrderBy(m => m.Code).ToListAsync(cancellationToken);
+        var meters = await service.ListWithVersionsAsync(cancellationToken);
         return TypedResults.Ok(meters.Select(m => Answer(m, m.Versions.OrderBy(v => v.Version).Last())).ToList());
     }
 
