@@ -14,7 +14,7 @@ public sealed class PlanDetailTests(ComponentHost host) : BillingPageTest(host)
 
     private async Task<(string Code, string Meter)> PublishAsync(string prefix)
     {
-        var meter = await PlansTests.CreateMetersAsync(this, c => CreateMeterAsync(c));
+        var meter = await PlansTests.CreateMetersAsync(c => CreateMeterAsync(c));
         var code = PlansTests.NewCode(prefix);
         var (saved, errors) = await WithServiceAsync<Domain.Plans.PlanService, Result<Domain.Plans.PlanPublished>>(s => s.PublishAsync(PlansTests.PlanJson(code, meter), "tests"));
         Assert.True(saved is not null, string.Join("; ", errors));
