@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using UsagePortal.Data;
+using UsagePortal.Domain.ApiKeys;
+using UsagePortal.Domain.Auditing;
 using UsagePortal.Domain.Cost;
 using UsagePortal.Domain.Credits;
 using UsagePortal.Domain.Customers;
@@ -67,7 +69,6 @@ public static class DomainExtensions
         services.AddScoped<PeriodRater>();
         services.AddScoped<CostQuery>();
         services.AddScoped<CustomerUsageQuery>();
-        services.AddScoped<InvoiceDocuments>();
         services.AddScoped<PlanService>();
         services.AddScoped<SubscriptionService>();
         services.AddScoped<CreditService>();
@@ -75,6 +76,12 @@ public static class DomainExtensions
         services.AddOptions<InvoicingOptions>().Bind(configuration.GetSection(InvoicingOptions.SectionName));
         services.AddScoped<InvoiceRunner>();
         services.AddHostedService<InvoicingService>();
+
+        // The invoice, catalog and console pages' reads and commands.
+        services.AddScoped<InvoiceQueries>();
+        services.AddScoped<InvoiceFinalization>();
+        services.AddScoped<ApiKeyService>();
+        services.AddScoped<AuditQueries>();
         return builder;
     }
 }

@@ -23,6 +23,24 @@ namespace UsagePortal.Domain.Invoicing;
 /// </remarks>
 public sealed class InvoiceCorrections(UsagePortalDbContext db, TimeProvider clock)
 {
+    private const string AlreadyCredited =
+        "This invoice already has a credit note: voiding it too would refund the customer twice. Issue another credit note for the rest instead.";
+
+    /// <summary>
+    /// Why an invoice with <paramref name="creditNotes"/> credit notes cannot be voided, as a sentence; null when it can.
+    /// The status rule is <see cref="InvoiceStateMachine"/>'s; a credited invoice is not voided as well (a double refund).
+    /// </summary>
+    public static string? WhyNotVoid(string status, int creditNotes) =>
+        InvoiceStateMachine.WhyNot(status, InvoiceAction.Void) ?? (creditNotes > 0 ? AlreadyCredited : null);
+
+    /// <summary>What can still be credited on an invoice: its total less the credit notes already issued for it (minor units).</summary>
+    public static long Creditable(Invoice invoice, IEnumerable<CreditNote> creditNotes)
+    {
+        ArgumentNullException.ThrowIfNull(invoice);
+        ArgumentNullException.ThrowIfNull(creditNotes);
+        return Math.Max(0, invoice.Total - creditNotes.Sum(n => n.Amount));
+    }
+
     /// <summary>Voids a finalized (unpaid) or payment-failed invoice and restores the credit it consumed to its grants.</summary>
     public async Task<Result<Invoice>> VoidAsync(long invoiceId, string? reason, string actor, CancellationToken cancellationToken = default)
     {
@@ -59,8 +77,7 @@ public sealed class InvoiceCorrections(UsagePortalDbContext db, TimeProvider clo
             if (await db.CreditNotes.AnyAsync(n => n.InvoiceId == invoiceId, cancellationToken))
             {
                 await transaction.RollbackAsync(cancellationToken);
-                return Result<Invoice>.Failed(ResultKind.Conflict, new FieldError("status",
-                    "This invoice already has a credit note: voiding it too would refund the customer twice. Issue another credit note for the rest instead."));
+                return Result<Invoice>.Failed(ResultKind.Conflict, new FieldError("status", AlreadyCredited));
             }
 
             var invoice = await db.Invoices.AsNoTracking().Include(i => i.Lines).SingleAsync(i => i.Id == invoiceId, cancellationToken);

@@ -88,6 +88,18 @@ public sealed class PlanService(UsagePortalDbContext db, TimeProvider clock, ILo
         return plan;
     }
 
+    /// <summary>How many subscriptions were ever on each version of <paramref name="plan"/> (by version id; a version none was on is absent).</summary>
+    public async Task<IReadOnlyDictionary<int, int>> SubscriptionCountsAsync(Plan plan, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        var versionIds = plan.Versions.Select(v => v.Id).ToList();
+        return await db.SubscriptionPhases.AsNoTracking()
+            .Where(p => versionIds.Contains(p.PlanVersionId))
+            .GroupBy(p => p.PlanVersionId)
+            .Select(g => new { g.Key, Count = g.Select(p => p.SubscriptionId).Distinct().Count() })
+            .ToDictionaryAsync(g => g.Key, g => g.Count, cancellationToken);
+    }
+
     /// <summary>Errors for every charge whose meter does not exist, under <paramref name="path"/> (<c>charges[1].meter</c>).</summary>
     public async Task<IReadOnlyList<FieldError>> UnknownMetersAsync(IReadOnlyList<PlanCharge> charges, string path, CancellationToken cancellationToken = default)
     {

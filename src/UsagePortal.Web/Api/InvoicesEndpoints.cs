@@ -49,7 +49,7 @@ public static class InvoicesEndpoints
         return api;
     }
 
-    private static async Task<IResult> ListAsync(string? customer, string? status, string? limit, InvoiceDocuments invoices, CancellationToken cancellationToken)
+    private static async Task<IResult> ListAsync(string? customer, string? status, string? limit, InvoiceQueries invoices, CancellationToken cancellationToken)
     {
         var errors = new List<FieldError>();
         if (status is not null && !Statuses.Contains(status, StringComparer.Ordinal))
@@ -68,31 +68,36 @@ public static class InvoicesEndpoints
             return Problems.Validation("The invoice query is not valid.", errors);
         }
 
-        var documents = await invoices.ListAsync(customer, status, take, cancellationToken);
-        return documents.Succeeded
-            ? TypedResults.Ok(documents.Value!.Select(InvoiceAnswers.From).ToList())
-            : Problems.For(documents, "The invoice query is not valid.");
+        var documents = await invoices.DocumentsAsync(customer, status, take, cancellationToken);
+        return documents is null
+            ? Problems.NotFound($"No customer has externalId '{customer}'.")
+            : TypedResults.Ok(documents.Select(InvoiceAnswers.From).ToList());
     }
 
-    private static async Task<IResult> GetAsync(string id, InvoiceDocuments invoices, CancellationToken cancellationToken) =>
-        ParseId(id) is { } invoiceId && await invoices.FindAsync(invoiceId, cancellationToken) is { } document
+    private static async Task<IResult> GetAsync(string id, InvoiceQueries invoices, CancellationToken cancellationToken) =>
+        ParseId(id) is { } invoiceId && await invoices.DocumentAsync(invoiceId, cancellationToken) is { } document
             ? TypedResults.Ok(InvoiceAnswers.From(document))
             : InvoiceNotFound(id);
 
-    private static async Task<IResult> FinalizeAsync(string id, InvoiceDocuments invoices, CancellationToken cancellationToken)
+    private static async Task<IResult> FinalizeAsync(string id, InvoiceRunner runner, InvoiceQueries invoices, CancellationToken cancellationToken)
     {
-        if (ParseId(id) is not { } invoiceId)
+        if (ParseId(id) is not { } invoiceId || (await invoices.DocumentAsync(invoiceId, cancellationToken))?.Invoice is not { } invoice)
         {
             return InvoiceNotFound(id);
         }
 
-        var finalized = await invoices.FinalizeAsync(invoiceId, cancellationToken);
-        return finalized.Succeeded ? TypedResults.Ok(InvoiceAnswers.From(finalized.Value!)) : Problems.For(finalized, "The invoice was not finalized.");
+        if (!await runner.FinalizeAsync(invoiceId, cancellationToken))
+        {
+            return Problems.Create(StatusCodes.Status409Conflict, "Conflict", "The invoice is not a draft.",
+                [new FieldError("status", $"Invoice {invoice.Number ?? id} is {invoice.Status}; only a draft can be finalized, and a finalized invoice never changes.")]);
+        }
+
+        return TypedResults.Ok(InvoiceAnswers.From((await invoices.DocumentAsync(invoiceId, cancellationToken))!));
     }
 
     private sealed record VoidRequest(string? Reason);
 
-    private static async Task<IResult> VoidAsync(string id, HttpRequest request, InvoiceCorrections corrections, InvoiceDocuments invoices, CancellationToken cancellationToken)
+    private static async Task<IResult> VoidAsync(string id, HttpRequest request, InvoiceCorrections corrections, InvoiceQueries invoices, CancellationToken cancellationToken)
     {
         if (ParseId(id) is not { } invoiceId)
         {
@@ -107,11 +112,11 @@ public static class InvoicesEndpoints
 
         var result = await corrections.VoidAsync(invoiceId, body!.Reason, ApiKeys.Actor(request), cancellationToken);
         return result.Succeeded
-            ? TypedResults.Ok(InvoiceAnswers.From((await invoices.FindAsync(invoiceId, cancellationToken))!))
+            ? TypedResults.Ok(InvoiceAnswers.From((await invoices.DocumentAsync(invoiceId, cancellationToken))!))
             : Problems.For(result, "The invoice was not voided.");
     }
 
-    private static async Task<IResult> CreditNoteAsync(string id, HttpRequest request, InvoiceCorrections corrections, InvoiceDocuments invoices, CancellationToken cancellationToken)
+    private static async Task<IResult> CreditNoteAsync(string id, HttpRequest request, InvoiceCorrections corrections, InvoiceQueries invoices, CancellationToken cancellationToken)
     {
         if (ParseId(id) is not { } invoiceId)
         {
@@ -140,7 +145,7 @@ public static class InvoicesEndpoints
                 return Problems.For(result, "The credit note is not valid; nothing was issued.");
             }
 
-            var answer = InvoiceAnswers.From((await invoices.FindAsync(invoiceId, cancellationToken))!);
+            var answer = InvoiceAnswers.From((await invoices.DocumentAsync(invoiceId, cancellationToken))!);
             return TypedResults.Created($"/api/v1/invoices/{invoiceId}", answer);
         }
     }

@@ -61,7 +61,7 @@ public static class MetersEndpoints
 
     private static async Task<IResult> ListAsync(MeterService service, CancellationToken cancellationToken)
     {
-        var meters = await service.AllAsync(cancellationToken);
+        var meters = await service.ListWithVersionsAsync(cancellationToken);
         return TypedResults.Ok(meters.Select(m => Answer(m, m.Versions.OrderBy(v => v.Version).Last())).ToList());
     }
 

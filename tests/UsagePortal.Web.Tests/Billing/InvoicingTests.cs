@@ -281,31 +281,6 @@ public sealed class InvoicingTests(BillingPortal portal) : IClassFixture<Billing
     }
 
     [Fact]
-    public async Task An_admin_finalizes_a_draft_from_its_page_and_the_button_is_gone_afterwards()
-    {
-        using var api = await portal.ApiClientAsync();
-        var (meter, eventType) = await CountMeterAsync(api);
-        var (customerId, customer) = await portal.CreateBillingCustomerAsync();
-        var version = await portal.CreatePlanVersionAsync("Per call", "USD", 0, 0, Charges.Standard(meter, "1"));
-        var subscription = await portal.SubscribeAsync(customerId, version, new DateTime(2026, 8, 1, 0, 0, 0, DateTimeKind.Utc));
-        await SendAsync(api, eventType, customer, new DateTimeOffset(2026, 8, 10, 0, 0, 0, TimeSpan.Zero), 3, "page");
-        await portal.WithServicesAsync(services => BillingPortal.Runner(services, new DateTimeOffset(2026, 9, 1, 0, 5, 0, TimeSpan.Zero)).CloseDuePeriodsAsync());
-        var draft = Assert.Single(await portal.InvoicesAsync(subscription));
-        var email = $"{Unique.Name("admin")}@usageportal.test";
-        await portal.CreateUserAsync(email, "Admin!Test2026", Data.Identity.Roles.Admin, null);
-        using var admin = portal.CreatePortalClient();
-        await admin.SignInAsync(email, "Admin!Test2026");
-
-        using var response = await admin.SubmitFormAsync($"/admin/invoices/{draft.Id}", "finalize-invoice", new Dictionary<string, string>());
-
-        var page = PortalClient.Text(await response.Content.ReadAsStringAsync());
-        var invoice = Assert.Single(await portal.InvoicesAsync(subscription));
-        Assert.Equal(InvoiceStatuses.Finalized, invoice.Status);
-        Assert.Contains($"Invoice {invoice.Number} is finalized.", page, StringComparison.Ordinal);
-        Assert.DoesNotContain("Finalize now", page, StringComparison.Ordinal);
-    }
-
-    [Fact]
     public async Task A_percentage_charge_bills_its_fixed_fee_per_event_even_without_allowances()
     {
         using var api = await portal.ApiClientAsync();

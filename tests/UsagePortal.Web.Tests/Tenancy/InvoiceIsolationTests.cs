@@ -85,9 +85,9 @@ public sealed class InvoiceIsolationTests(PortalFactory portal) : IClassFixture<
 
         var text = CreditTestData.ReadText(await owner.GetPageAsync($"/app/invoices/{invoice.Id}"));
 
-        // Globex is de-DE in Europe/Berlin: a period starting at Berlin midnight on 1 June reads as 01.06.2025.
+        // Globex is de-DE in Europe/Berlin: a period starting at Berlin midnight on 1 June reads as June, to its last day.
         Assert.Equal("de-DE", globex.Locale);
-        Assert.Contains("01.06.2025 – 30.06.2025", text);
+        Assert.Contains("1 Juni – 30 Juni 2025", text);
         Assert.Contains("1.234,50 EUR", text);
     }
 

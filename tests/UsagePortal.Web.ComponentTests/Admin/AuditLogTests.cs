@@ -1,0 +1,62 @@
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
+using UsagePortal.Domain;
+using UsagePortal.Data.Metering;
+using UsagePortal.Domain.ApiKeys;
+using UsagePortal.Web.Components.Pages.Admin;
+
+namespace UsagePortal.Web.ComponentTests.Admin;
+
+/// <summary>/admin/audit: every administrative action, newest first, in a server-paged grid with filters kept in the address.</summary>
+[Collection(ComponentHostCollection.Name)]
+public sealed class AuditLogTests(ComponentHost host) : BillingPageTest(host)
+{
+    private IRenderedComponent<AuditLog> RenderPage(string query = "")
+    {
+        SignInAsAdmin();
+        RenderProviders();
+        Services.GetRequiredService<NavigationManager>().NavigateTo($"admin/audit{query}");
+        return Render<AuditLog>();
+    }
+
+    private static List<string> Rows(IRenderedComponent<AuditLog> page) =>
+        [.. page.FindAll("[data-testid=audit] tbody tr").Select(Text)];
+
+    [Fact]
+    public async Task TheLogShowsWhoDidWhatNewestFirstAndFiltersByWho()
+    {
+        var actor = $"auditor-{Guid.NewGuid():N}@usageportal.test";
+        var (first, _) = await WithServiceAsync<ApiKeyService, Result<ApiKeyCreated>>(s => s.CreateAsync("First key", actor));
+        await WithServiceAsync<ApiKeyService, Result<ApiKey>>(s => s.RevokeAsync(first!.Stored.Id, actor));
+
+        var page = RenderPage($"?actor={Uri.EscapeDataString(actor)}");
+
+        page.WaitForAssertion(() => Assert.Equal(2, Rows(page).Count));
+        var rows = Rows(page);
+        Assert.Contains($"{actor} apikey.revoked apikey:{first!.Stored.Id} name=First key", rows[0]);
+        Assert.Contains($"{actor} apikey.created apikey:{first.Stored.Id}", rows[1]);
+        Assert.Equal(actor, page.Find("[data-testid=filter-actor]").GetAttribute("value"));
+    }
+
+    [Fact]
+    public void WithoutFiltersTheLatestEntriesShow()
+    {
+        var page = RenderPage();
+
+        page.WaitForAssertion(() => Assert.NotEmpty(Rows(page)));
+        Assert.Empty(page.FindAll("[data-testid=clear-filters]"));
+    }
+
+    [Fact]
+    public void FiltersThatMatchNothingSaySoAndCanBeCleared()
+    {
+        var page = RenderPage($"?actor=nobody-{Guid.NewGuid():N}");
+
+        page.WaitForAssertion(() => Assert.Contains("No entries match these filters.", Text(page.Find("[data-testid=audit-empty]"))));
+
+        page.Find("[data-testid=clear-filters]").Click();
+
+        page.WaitForAssertion(() => Assert.NotEmpty(Rows(page)));
+        Assert.EndsWith("admin/audit", Services.GetRequiredService<NavigationManager>().Uri, StringComparison.Ordinal);
+    }
+}
