@@ -32,6 +32,7 @@ public static class Extensions
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
         builder.Services.AddSingleton<Operations>();
+        builder.Services.AddSingleton<UsagePortal.Web.Components.Pages.Portal.DashboardReads>();
         builder.Services.AddCascadingAuthenticationState();
         builder.Services.AddScoped<AuthenticationStateProvider, CircuitAuthenticationStateProvider>();
         builder.Services.AddOptions<CircuitOptions>().Bind(builder.Configuration.GetSection("Circuits"));

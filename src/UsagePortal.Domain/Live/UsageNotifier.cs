@@ -14,6 +14,9 @@ public sealed class UsageNotifier
 
     private readonly ConcurrentDictionary<int, ConcurrentDictionary<Channel<int>, byte>> subscribers = new();
 
+    /// <summary>Per customer with open streams, how many changes this node has been told of: a read started at version v has every change up to v.</summary>
+    private readonly ConcurrentDictionary<int, long> versions = new();
+
     /// <summary>A stream of change signals for one customer. Bursts coalesce into one pending signal.</summary>
     public async IAsyncEnumerable<int> SubscribeAsync(int customerId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -39,6 +42,8 @@ public sealed class UsageNotifier
         {
             if (subscribers.TryGetValue(customerId, out var set))
             {
+                // Counted before anyone is told: whoever reads the version after a signal sees this change in it.
+                versions.AddOrUpdate(customerId, 1, (_, version) => version + 1);
                 foreach (var channel in set.Keys)
                 {
                     channel.Writer.TryWrite(customerId);
@@ -46,6 +51,13 @@ public sealed class UsageNotifier
             }
         }
     }
+
+    /// <summary>
+    /// How many changes of the customer this node has published while it had open streams. A read that starts when the
+    /// version is v sees every change up to v (each is committed before it is published), so readers signalled for the
+    /// same change can share one read (<c>DashboardReads</c>).
+    /// </summary>
+    public long VersionOf(int customerId) => versions.TryGetValue(customerId, out var version) ? version : 0;
 
     /// <summary>How many streams are open on this node (for tests and diagnostics).</summary>
     public int OpenStreams(int customerId) => subscribers.TryGetValue(customerId, out var set) ? set.Count : 0;

@@ -52,14 +52,19 @@ public sealed class CustomersTests(ComponentHost host) : PeopleTestBase(host)
     private Task<int> CountAsync() => WithDbAsync(db => db.Customers.CountAsync());
 
     [Fact]
-    public void TheGridListsCustomersWithLinksToTheirPages()
+    public async Task TheGridListsCustomersWithLinksToTheirPages()
     {
+        // Other tests of this host add customers: the first page is whatever the database's first page is.
+        var first = await Host.WithServicesAsync(services => services.GetRequiredService<CustomerService>().ListAsync(new CustomerListQuery()));
         var page = RenderPage();
 
         Assert.Single(page.FindAll("h1"));
-        Assert.Contains("Globex", Text(page), StringComparison.Ordinal);
-        Assert.Contains(page.FindAll("[data-testid=customers] a"), a => a.TextContent.Trim() == "Acme Analytics" && a.GetAttribute("href")!.StartsWith("admin/customers/", StringComparison.Ordinal));
-        Assert.Contains("acme", page.FindAll("[data-testid=customers] code").Select(c => c.TextContent.Trim()));
+        page.WaitForAssertion(() =>
+        {
+            var links = page.FindAll("[data-testid=customers] a").Select(a => (Text: a.TextContent.Trim(), Href: a.GetAttribute("href"))).ToList();
+            Assert.All(first.Rows, row => Assert.Contains((row.Name, $"admin/customers/{row.Id}"), links));
+            Assert.Superset(first.Rows.Select(r => r.ExternalId).ToHashSet(), page.FindAll("[data-testid=customers] code").Select(c => c.TextContent.Trim()).ToHashSet());
+        });
     }
 
     [Fact]

@@ -10,6 +10,7 @@ using UsagePortal.Data.Identity;
 using UsagePortal.Domain.Cost;
 using UsagePortal.Domain.Live;
 using UsagePortal.Domain.UsageReads;
+using UsagePortal.Pricing;
 using UsagePortal.Web.Components.Pages.Portal;
 using UsagePortal.Web.Formatting;
 
@@ -284,7 +285,7 @@ public sealed class DashboardTests : ComponentTest
             var customer = await services.GetRequiredService<UsagePortalDbContext>().Customers.AsNoTracking().SingleAsync(c => c.Id == customerId);
             var format = PortalFormat.For(customer);
             var now = DateTime.UtcNow;
-            var (from, to) = BillingPeriods.CalendarMonth(format.TimeZone, now);
+            var (from, to) = LocalCalendar.CalendarMonth(now, format.TimeZone);
             var usage = await services.GetRequiredService<UsageQuery>().GetAsync(customerId, from, to);
             var cost = await services.GetRequiredService<CostQuery>().CurrentAsync(customerId, now);
             return (format, usage.Meters.ToDictionary(m => m.Code, m => format.Number(m.Quantity)), cost);

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using UsagePortal.Data;
 using UsagePortal.Domain.Cost;
 using UsagePortal.Domain.UsageReads;
+using UsagePortal.Pricing;
 using UsagePortal.Metering;
 using UsagePortal.Web.Components.Pages.Portal;
 using UsagePortal.Web.Components.Shared;
@@ -146,7 +147,7 @@ internal static class DemoReads
         {
             var customer = await services.GetRequiredService<UsagePortalDbContext>().Customers.AsNoTracking().SingleAsync(c => c.ExternalId == externalId);
             var format = PortalFormat.For(customer);
-            var (from, to) = BillingPeriods.CalendarMonth(format.TimeZone, DateTime.UtcNow);
+            var (from, to) = LocalCalendar.CalendarMonth(DateTime.UtcNow, format.TimeZone);
             return (format, await services.GetRequiredService<UsageQuery>().GetAsync(customer.Id, from, to));
         });
 

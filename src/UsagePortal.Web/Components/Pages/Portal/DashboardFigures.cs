@@ -51,7 +51,7 @@ public sealed record DashboardFigures(
 
         var format = PortalFormat.For(customer);
         var now = clock.GetUtcNow().UtcDateTime;
-        var (from, to) = BillingPeriods.CalendarMonth(format.TimeZone, now);
+        var (from, to) = LocalCalendar.CalendarMonth(now, format.TimeZone);
         var usage = operations.RunAsync<UsageQuery, UsageReport>(query => query.GetAsync(customerId, from, to, cancellationToken));
         var cost = operations.RunAsync<CostQuery, CurrentCost?>(query => query.CurrentAsync(customerId, now, cancellationToken));
         await Task.WhenAll(usage, cost);
