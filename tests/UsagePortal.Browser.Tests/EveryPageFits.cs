@@ -44,10 +44,10 @@ public sealed class EveryPageFits(BrowserFixture fixture, ITestOutputHelper outp
     }
 
     [Fact]
-    public Task EveryPortalPageFitsALaptopAndAPhone() => VisitAsync(DemoSettings.CustomerEmail, DemoSettings.CustomerPassword, "/app", PortalPages, "portal");
+    public Task EveryPortalPageFitsALaptopAndAPhone() => VisitAsync(DemoSettings.CustomerEmail, DemoSettings.CustomerPassword, "/app", PortalPages);
 
     [Fact]
-    public Task EveryAdminPageFitsALaptopAndAPhone() => VisitAsync(DemoSettings.AdminEmail, DemoSettings.AdminPassword, "/admin", AdminPages, "admin");
+    public Task EveryAdminPageFitsALaptopAndAPhone() => VisitAsync(DemoSettings.AdminEmail, DemoSettings.AdminPassword, "/admin", AdminPages);
 
     [Fact]
     public Task EveryAccountPageFitsALaptopAndAPhone() => InBrowserAsync(async page =>
@@ -59,13 +59,13 @@ public sealed class EveryPageFits(BrowserFixture fixture, ITestOutputHelper outp
             await page.Context.ClearCookiesAsync();
             foreach (var path in AccountPages)
             {
-                await CheckAsync(page, path, screen, $"account{Slug(path)}", failures);
+                await CheckAsync(page, path, screen, Slug(path), failures);
             }
 
             await SignInAsync(page, DemoSettings.CustomerEmail, DemoSettings.CustomerPassword, "/app");
             foreach (var path in ManagePages)
             {
-                await CheckAsync(page, path, screen, $"account{Slug(path)}", failures);
+                await CheckAsync(page, path, screen, Slug(path), failures);
             }
         }
 
@@ -99,7 +99,7 @@ public sealed class EveryPageFits(BrowserFixture fixture, ITestOutputHelper outp
         new("/admin/audit", "/admin/audit"),
     ];
 
-    private Task VisitAsync(string email, string password, string home, Visit[] visits, string area) => InBrowserAsync(async page =>
+    private Task VisitAsync(string email, string password, string home, Visit[] visits) => InBrowserAsync(async page =>
     {
         await SignInAsync(page, email, password, home);
         var failures = new List<string>();
@@ -109,21 +109,35 @@ public sealed class EveryPageFits(BrowserFixture fixture, ITestOutputHelper outp
             foreach (var visit in visits)
             {
                 var path = visit.Path ?? await FirstLinkAsync(page, visit.LinkOn!, visit.LinkPattern!, visit.Route.EndsWith("/credits", StringComparison.Ordinal));
-                await CheckAsync(page, path, screen, $"{area}{Slug(visit.Route)}", failures);
+                await CheckAsync(page, path, screen, Slug(visit.Route), failures);
             }
         }
 
         Assert.True(failures.Count == 0, string.Join('\n', failures));
     });
 
-    /// <summary>The address of the first link on <paramref name="listPath"/> to one item under <paramref name="prefix"/>.</summary>
+    /// <summary>The address of the first link on <paramref name="listPath"/> to one item under <paramref name="prefix"/> (links may be relative to the base address).</summary>
     private static async Task<string> FirstLinkAsync(IPage page, string listPath, string prefix, bool credits)
     {
         await page.GotoAsync(listPath.TrimStart('/'));
-        var link = page.Locator($"main a[href^='{prefix}']").First;
-        await link.WaitForAsync();
-        var href = (await link.GetAttributeAsync("href"))!;
-        return credits ? href.TrimEnd('/') + "/credits" : href;
+        var pattern = $"^/?{prefix.Trim('/')}/[^/?#]+$";
+        string? href = null;
+        await Expect(page.Locator("#main a[href]").First).ToBeVisibleAsync();
+        for (var attempt = 0; href is null; attempt++)
+        {
+            var hrefs = await page.Locator("#main a[href]").EvaluateAllAsync<string[]>("links => links.map(a => a.getAttribute('href'))");
+            href = hrefs.FirstOrDefault(h => System.Text.RegularExpressions.Regex.IsMatch(h, pattern));
+            if (href is null)
+            {
+                // The list fills once its data is read: wait for one more link to appear, or give up with what is there.
+                Assert.True(attempt < 50, $"{listPath} links no {prefix}…: {string.Join(", ", hrefs)}");
+                await page.WaitForFunctionAsync("n => document.querySelectorAll('#main a[href]').length !== n", hrefs.Length, new() { Timeout = 15_000 })
+                    .ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+
+        var path = "/" + href.TrimStart('/');
+        return credits ? path + "/credits" : path;
     }
 
     private async Task CheckAsync(IPage page, string path, (int Width, int Height, string Name) screen, string name, List<string> failures)
@@ -132,12 +146,16 @@ public sealed class EveryPageFits(BrowserFixture fixture, ITestOutputHelper outp
         await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
         // Loading placeholders first give way to the page's data.
         await Expect(page.Locator("main .mud-skeleton, main .mud-progress-linear-indeterminate, #main .mud-skeleton")).ToHaveCountAsync(0);
-        var heading = page.Locator("h1").First;
-        await heading.WaitForAsync();
+        if (await page.Locator("h1").CountAsync() == 0)
+        {
+            failures.Add($"{path} at {screen.Width}×{screen.Height} ({page.Url}): no h1 heading.");
+            return;
+        }
+
         var layout = await page.EvaluateAsync<LayoutFacts>("""
             () => {
               const h1 = document.querySelector('h1');
-              const main = document.querySelector('#main') || document.querySelector('main');
+              const main = document.querySelector('#main') || document.querySelector('main') || document.body;
               const visible = e => { const r = e.getBoundingClientRect(); const s = getComputedStyle(e); return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && s.display !== 'none'; };
               // The first thing after the heading that carries content: text, a control, a table, a chart.
               const content = [...main.querySelectorAll('p, table, svg, canvas, input, button, a, li, .mud-paper, .mud-alert, .mud-chip, dl, form')]
@@ -186,7 +204,20 @@ public sealed class EveryPageFits(BrowserFixture fixture, ITestOutputHelper outp
 
     private static string Slug(string route) =>
         string.Concat(route.Replace("{", "", StringComparison.Ordinal).Split('}')[0..].Select(s => s.Split(':')[0]))
-            .Replace('/', '-').ToLowerInvariant();
+            .Replace('/', '-').Trim('-').ToLowerInvariant();
 
-    private sealed record LayoutFacts(double HeadingTop, double ContentTop, int ScrollWidth, int ViewportWidth, int WidestRight, string Widest);
+    private sealed class LayoutFacts
+    {
+        public double HeadingTop { get; set; }
+
+        public double ContentTop { get; set; }
+
+        public int ScrollWidth { get; set; }
+
+        public int ViewportWidth { get; set; }
+
+        public int WidestRight { get; set; }
+
+        public string Widest { get; set; } = "";
+    }
 }

@@ -10,34 +10,36 @@ public sealed class SigningInAndOut(BrowserFixture fixture, ITestOutputHelper ou
     {
         await SignInAsync(page, DemoSettings.CustomerEmail, DemoSettings.CustomerPassword, "/app");
 
-        await Expect(page.Locator("main h1")).ToHaveTextAsync(DemoSettings.CustomerName);
-        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Usage this period" })).ToBeVisibleAsync();
-        var navigation = page.GetByRole(AriaRole.Navigation, new() { Name = "Main" });
-        await Expect(navigation.GetByRole(AriaRole.Heading, new() { Name = "Portal" })).ToBeVisibleAsync();
+        await Expect(page.Locator("#main h1")).ToHaveTextAsync(DemoSettings.CustomerName);
+        // The app bar names the organisation, not the product.
+        await Expect(page.GetByTestId("organisation")).ToHaveTextAsync(DemoSettings.CustomerName);
+        var navigation = page.GetByRole(AriaRole.Navigation);
         await Expect(navigation.GetByRole(AriaRole.Link, new() { Name = "Dashboard", Exact = true })).ToHaveClassAsync(new Regex(@"\bactive\b"));
         await Expect(navigation.GetByRole(AriaRole.Link, new() { Name = "Team", Exact = true })).ToBeVisibleAsync();
         await Expect(navigation).Not.ToContainTextAsync("Customers");
-        // Bootstrap's CSS arrived from the top-level wwwroot: the header is Bootstrap's dark grey, not unstyled.
-        await Expect(page.Locator("header.navbar")).ToHaveCSSAsync("background-color", "rgb(33, 37, 41)");
-        await KeepScreenshotAsync(page, "dashboard");
+        // MudBlazor's stylesheet and the theme arrived: the app bar is the theme's primary colour, not unstyled.
+        await Expect(page.Locator(".mud-appbar")).Not.ToHaveCSSAsync("background-color", "rgba(0, 0, 0, 0)");
+        await Expect(page.Locator("[data-testid=dashboard][data-interactive=true]")).ToHaveCountAsync(1);
     });
 
     [Fact]
-    public Task TheDemoAdminSignsInAndSeesEveryCustomerAndTheAdminNavigation() => InBrowserAsync(async page =>
+    public Task TheDemoAdminSignsInToTheOverviewAndFindsEveryCustomer() => InBrowserAsync(async page =>
     {
-        await SignInAsync(page, DemoSettings.AdminEmail, DemoSettings.AdminPassword, "/admin/customers");
+        await SignInAsync(page, DemoSettings.AdminEmail, DemoSettings.AdminPassword, "/admin");
 
-        await Expect(page.Locator("main h1")).ToHaveTextAsync("Customers");
-        var table = page.GetByRole(AriaRole.Table, new() { Name = "Customers" });
-        await Expect(table.GetByRole(AriaRole.Link, new() { Name = DemoSettings.CustomerName, Exact = true })).ToBeVisibleAsync();
-        await Expect(table.GetByRole(AriaRole.Link, new() { Name = DemoSettings.OtherCustomerName, Exact = true })).ToBeVisibleAsync();
-        var navigation = page.GetByRole(AriaRole.Navigation, new() { Name = "Main" });
-        await Expect(navigation.GetByRole(AriaRole.Heading, new() { Name = "Admin" })).ToBeVisibleAsync();
-        await Expect(navigation.GetByRole(AriaRole.Link, new() { Name = "Customers", Exact = true })).ToHaveClassAsync(new Regex(@"\bactive\b"));
+        await Expect(page.Locator("#main h1")).ToHaveTextAsync("Overview");
+        await Expect(page.GetByTestId("organisation")).ToHaveTextAsync("UsagePortal · Operator console");
+        var navigation = page.GetByRole(AriaRole.Navigation);
         await Expect(navigation.GetByRole(AriaRole.Link, new() { Name = "Audit log", Exact = true })).ToBeVisibleAsync();
         await Expect(navigation).Not.ToContainTextAsync("Team");
-        await Expect(page.GetByTestId("organisation")).ToHaveTextAsync("Operator admin");
-        await KeepScreenshotAsync(page, "admin-customers");
+
+        await navigation.GetByRole(AriaRole.Link, new() { Name = "Customers", Exact = true }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(PathIs("/admin/customers"));
+        await Expect(page.Locator("#main h1")).ToHaveTextAsync("Customers");
+        await Expect(navigation.GetByRole(AriaRole.Link, new() { Name = "Customers", Exact = true })).ToHaveClassAsync(new Regex(@"\bactive\b"));
+        var grid = page.GetByTestId("customers");
+        await Expect(grid.GetByRole(AriaRole.Link, new() { Name = DemoSettings.CustomerName, Exact = true })).ToBeVisibleAsync();
+        await Expect(grid.GetByRole(AriaRole.Link, new() { Name = DemoSettings.OtherCustomerName, Exact = true })).ToBeVisibleAsync();
     });
 
     [Fact]
@@ -55,7 +57,7 @@ public sealed class SigningInAndOut(BrowserFixture fixture, ITestOutputHelper ou
         await page.Keyboard.PressAsync("Enter");
 
         await Expect(page).ToHaveURLAsync(PathIs("/app"));
-        await Expect(page.Locator("main h1")).ToHaveTextAsync(DemoSettings.CustomerName);
+        await Expect(page.Locator("#main h1")).ToHaveTextAsync(DemoSettings.CustomerName);
     });
 
     [Fact]
@@ -69,28 +71,28 @@ public sealed class SigningInAndOut(BrowserFixture fixture, ITestOutputHelper ou
 
         await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Wrong e-mail or password.");
         await Expect(page).ToHaveURLAsync(new Regex("/Account/Login"));
-        await Expect(page.Locator("#user-menu")).ToHaveCountAsync(0);
+        await Expect(page.GetByTestId("user-menu")).ToHaveCountAsync(0);
     });
 
     [Fact]
     public Task SignOutInTheUserMenuSignsOutAndThePortalAsksToSignInAgain() => InBrowserAsync(async page =>
     {
         await SignInAsync(page, DemoSettings.CustomerEmail, DemoSettings.CustomerPassword, "/app");
-        var signOut = page.GetByRole(AriaRole.Button, new() { Name = "Sign out", Exact = true });
-        await Expect(signOut).ToBeHiddenAsync();
+        await Expect(page.Locator("[data-testid=dashboard][data-interactive=true]")).ToHaveCountAsync(1);
+        var menu = page.Locator(".mud-popover-open");
+        await Expect(menu).ToHaveCountAsync(0);
 
-        // A Bootstrap dropdown: opening it needs Bootstrap's script to have loaded and run.
-        await page.Locator("#user-menu").ClickAsync();
-        await Expect(page.Locator("#user-menu")).ToHaveAttributeAsync("aria-expanded", "true");
-        await Expect(page.GetByRole(AriaRole.List).Filter(new() { Has = signOut })).ToContainTextAsync(DemoSettings.CustomerEmail);
-        await signOut.ClickAsync();
+        // A MudMenu: it opens over the circuit.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Your account" }).ClickAsync();
+        await Expect(menu).ToContainTextAsync(DemoSettings.CustomerEmail);
+        await menu.GetByRole(AriaRole.Button, new() { Name = "Sign out", Exact = true }).ClickAsync();
 
         await Expect(page).ToHaveURLAsync(PathIs("/Account/Login"));
-        await Expect(page.Locator("main h1")).ToHaveTextAsync("Sign in");
-        await Expect(page.Locator("#user-menu")).ToHaveCountAsync(0);
+        await Expect(page.Locator("#main h1")).ToHaveTextAsync("Sign in");
+        await Expect(page.GetByTestId("user-menu")).ToHaveCountAsync(0);
 
         await page.GotoAsync("app");
         await Expect(page).ToHaveURLAsync(new Regex("/Account/Login\\?ReturnUrl=%2Fapp$"));
-        await Expect(page.Locator("main h1")).ToHaveTextAsync("Sign in");
+        await Expect(page.Locator("#main h1")).ToHaveTextAsync("Sign in");
     });
 }

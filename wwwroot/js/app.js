@@ -17,3 +17,14 @@ document.addEventListener("click", function (event) {
         window.location.reload();
     }
 });
+
+// The skip link: Blazor handles a same-page #main link itself (it scrolls, but does not move focus); the keyboard
+// user's focus must land in the content, as a plain link to a focusable target would do.
+document.addEventListener("click", function (event) {
+    if (event.target instanceof Element && event.target.closest("a.skip-link")) {
+        var main = document.getElementById("main");
+        if (main) {
+            main.focus();
+        }
+    }
+});

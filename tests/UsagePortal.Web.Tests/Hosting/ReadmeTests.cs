@@ -31,7 +31,17 @@ public sealed partial class ReadmeTests
         Assert.Contains("UsagePortal is listening on", Readme, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void EveryFileTheReadmeLinksExists()
+    {
+        var links = FileLink().Matches(Readme).Select(m => m.Groups["path"].Value).ToList();
+
+        Assert.Contains(links, l => l.EndsWith(".png", StringComparison.Ordinal));
+        Assert.All(links, link => Assert.True(File.Exists(Path.Combine(RepositoryRoot.Path, link)), $"The README links {link}, which is not in the repository."));
+    }
+
     [Theory]
+    [InlineData("`Circuits:DisconnectedCircuitRetentionPeriod`")]
     [InlineData("`--urls`")]
     [InlineData("`ASPNETCORE_URLS`")]
     [InlineData("`App:PublicBaseUrl`")]
@@ -51,6 +61,10 @@ public sealed partial class ReadmeTests
 
     [GeneratedRegex(@"(pushes|pushed|pushing) (the )?charges to Stripe", RegexOptions.IgnoreCase)]
     private static partial Regex PushesToStripe();
+
+    /// <summary>A Markdown link to a file of the repository: [text](path), not to a web address.</summary>
+    [GeneratedRegex(@"\]\((?<path>(?!https?:)[^)#\s]+)\)")]
+    private static partial Regex FileLink();
 
     [GeneratedRegex(@"curl [^\n]*")]
     private static partial Regex CurlLine();

@@ -6,6 +6,19 @@ namespace UsagePortal.Web.Tests.Identity;
 
 public sealed partial class PasswordAndTwoFactorTests(PortalFactory portal) : IClassFixture<PortalFactory>
 {
+    [Theory]
+    [InlineData("/Account/LoginWith2fa")]
+    [InlineData("/Account/LoginWithRecoveryCode")]
+    public async Task ASecondStepReachedWithoutThePasswordStepSendsToSignInInsteadOfAnError(string page)
+    {
+        using var client = portal.CreatePortalClient();
+
+        var response = await client.GetAsync(page);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/Account/Login", response.Headers.Location!.AbsolutePath());
+    }
+
     [Fact]
     public async Task AForgottenPasswordIsResetThroughTheEmailedLink()
     {
