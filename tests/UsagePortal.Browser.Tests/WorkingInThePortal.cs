@@ -67,6 +67,8 @@ public sealed class WorkingInThePortal(BrowserFixture fixture, ITestOutputHelper
         await SignInAsync(page, DemoSettings.CustomerEmail, DemoSettings.CustomerPassword, "/app");
         await page.GotoAsync("app/team");
         await Expect(page.Locator("#main h1")).ToHaveTextAsync("Team");
+        // Once the circuit runs (it puts focus on the heading as it starts, as after every navigation).
+        await Expect(page.Locator("[data-testid=app-bar][data-interactive=true]")).ToHaveCountAsync(1);
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Skip to content" }).FocusAsync();
         await page.Keyboard.PressAsync("Enter");
