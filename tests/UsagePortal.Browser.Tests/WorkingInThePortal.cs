@@ -81,6 +81,8 @@ public sealed class WorkingInThePortal(BrowserFixture fixture, ITestOutputHelper
     public Task TheSkipLinkIsTheFirstKeyboardStopAndShowsWhenFocused() => InBrowserAsync(async page =>
     {
         await SignInAsync(page, DemoSettings.CustomerEmail, DemoSettings.CustomerPassword, "/app");
+        // Once the circuit runs: as it starts it puts focus on the page's heading, as after every navigation.
+        await Expect(page.Locator("[data-testid=app-bar][data-interactive=true]")).ToHaveCountAsync(1);
         var skipLink = page.GetByRole(AriaRole.Link, new() { Name = "Skip to content" });
         var hiddenBox = await skipLink.BoundingBoxAsync();
 
@@ -92,6 +94,7 @@ public sealed class WorkingInThePortal(BrowserFixture fixture, ITestOutputHelper
         Assert.Equal("Skip to content", first);
 
         await skipLink.FocusAsync();
+        await Expect(skipLink).ToBeFocusedAsync();
         // Focused, it is no longer visually hidden: a sighted keyboard user sees it.
         var shownBox = await skipLink.BoundingBoxAsync();
         Assert.True(hiddenBox is null || hiddenBox.Width <= 1, $"Before focus the skip link should be visually hidden, but it is {hiddenBox?.Width} px wide.");
