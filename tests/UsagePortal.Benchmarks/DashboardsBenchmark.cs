@@ -132,13 +132,18 @@ internal static class DashboardsBenchmark
             Console.WriteLine($"  round {round + 1}: {ordered.Count}/{pages.Count} updated, p50 {Percentile(ordered, 0.5):N0} ms, max {(ordered.Count > 0 ? ordered[^1] : double.NaN):N0} ms");
         }
 
+        // After the rounds every tab shows the figures of the last change, one read shared by all of them.
+        var heapShared = Heap();
+        var sharedPerDashboard = (heapShared - heapBefore) / (double)pages.Count / 1024 / 1024;
+        Console.WriteLine($"  managed heap after the rounds {heapShared / 1048576.0:N1} MiB: {sharedPerDashboard:N3} MiB a dashboard");
+
         latencies.Sort();
         var p50 = Percentile(latencies, 0.5);
         var p99 = Percentile(latencies, 0.99);
         var max = latencies.Count > 0 ? latencies[^1] : double.NaN;
         return
         [
-            $"| {name} | server memory per open dashboard ({pages.Count} open, managed heap; resident {residentPerDashboard:N2} MiB) | **{perDashboard:N3} MiB** | ≤ 1 MiB | {(perDashboard <= 1 ? "met" : "not met")} |",
+            $"| {name} | server memory per open dashboard ({pages.Count} open, managed heap; resident {residentPerDashboard:N2} MiB; {sharedPerDashboard:N3} MiB once they share the figures of a change) | **{perDashboard:N3} MiB** | ≤ 1 MiB | {(perDashboard <= 1 ? "met" : "not met")} |",
             $"| {name} | accepted event → every open dashboard updated ({pages.Count} tabs × {rounds} events; p50 {p50:N0} ms, max {max:N0} ms, missed {missed}) | **p99 {p99:N0} ms** | ≤ 1 s | {(p99 <= 1000 && missed == 0 ? "met" : "not met")} |",
         ];
     }
