@@ -23,45 +23,9 @@ public sealed record BillingLine(string Description, long Amount, string Kind = 
 /// popovers) rendered beside the page, a record of NotFound, readers of what MudBlazor shows, and billing data of
 /// their own (customers, invoices written straight to the database, credit, meters, plans, subscriptions).
 /// </summary>
-public abstract class BillingPageTest : ComponentTest
+public abstract class BillingPageTest(ComponentHost host) : PageTest(host)
 {
     public static readonly DateTime PeriodStart = new(2026, 9, 1, 0, 0, 0, DateTimeKind.Utc);
-
-    protected BillingPageTest(ComponentHost host) : base(host)
-    {
-        Services.GetRequiredService<NavigationManager>().OnNotFound += (_, _) => NotFoundCalled = true;
-    }
-
-    /// <summary>Whether the page called <see cref="NavigationManager.NotFound"/> (answers 404 when prerendered).</summary>
-    protected bool NotFoundCalled { get; set; }
-
-    protected IRenderedComponent<MudDialogProvider> Dialogs { get; private set; } = default!;
-
-    protected IRenderedComponent<MudSnackbarProvider> Snackbars { get; private set; } = default!;
-
-    protected IRenderedComponent<MudPopoverProvider> Popovers { get; private set; } = null!;
-
-    /// <summary>The layout's MudPopoverProvider, MudDialogProvider and MudSnackbarProvider, which a page alone does not render.</summary>
-    protected void RenderProviders()
-    {
-        if (Popovers is not null)
-        {
-            return;
-        }
-
-        Popovers = Render<MudPopoverProvider>();
-        Dialogs = Render<MudDialogProvider>();
-        Snackbars = Render<MudSnackbarProvider>();
-    }
-
-    /// <summary>Waits for the message box and clicks its button labelled <paramref name="text"/>.</summary>
-    protected void Answer(string text)
-    {
-        var dialogs = Dialogs;
-        dialogs.WaitForAssertion(() => Assert.Contains(dialogs.FindAll(".mud-dialog-actions button"), b => b.TextContent.Trim() == text));
-        dialogs.FindAll(".mud-dialog-actions button").Single(b => b.TextContent.Trim() == text).Click();
-        dialogs.WaitForAssertion(() => Assert.Empty(dialogs.FindAll(".mud-dialog")));
-    }
 
     /// <summary>The text of the open dialog.</summary>
     protected string DialogText()

@@ -21,30 +21,8 @@ namespace UsagePortal.Web.ComponentTests.Admin;
 /// What the tests of the people and customer pages share: the layout's providers (dialogs, snackbars, popovers) rendered
 /// beside the page, a sign-in that carries the user's id as the app's does, a record of NotFound, and data of their own.
 /// </summary>
-public abstract class PeopleTestBase : ComponentTest
+public abstract class PeopleTestBase(ComponentHost host) : PageTest(host)
 {
-    protected PeopleTestBase(ComponentHost host) : base(host)
-    {
-        Services.GetRequiredService<NavigationManager>().OnNotFound += (_, _) => NotFoundCalled = true;
-    }
-
-    /// <summary>Whether the page called <see cref="NavigationManager.NotFound"/> (answers 404 when prerendered).</summary>
-    protected bool NotFoundCalled { get; set; }
-
-    /// <summary>The layout's MudDialogProvider, MudSnackbarProvider and MudPopoverProvider, which a page alone does not render.</summary>
-    protected IRenderedComponent<MudDialogProvider> Dialogs { get; private set; } = default!;
-
-    protected IRenderedComponent<MudSnackbarProvider> Snackbars { get; private set; } = default!;
-
-    protected IRenderedComponent<MudPopoverProvider> Popovers { get; private set; } = default!;
-
-    protected void RenderProviders()
-    {
-        Popovers = Render<MudPopoverProvider>();
-        Dialogs = Render<MudDialogProvider>();
-        Snackbars = Render<MudSnackbarProvider>();
-    }
-
     /// <summary>Signs in as a customer user with the claims the app's sign-in gives (the user's id among them).</summary>
     protected void SignInAsPerson(int customerId, string email, string role, string userId, string displayName = "Someone")
     {
@@ -53,14 +31,6 @@ public abstract class PeopleTestBase : ComponentTest
             new Claim(CustomerClaims.CustomerId, customerId.ToString(CultureInfo.InvariantCulture)),
             new Claim(CustomerClaims.DisplayName, displayName),
             new Claim(ClaimTypes.NameIdentifier, userId));
-    }
-
-    /// <summary>Clicks the button of the open message box whose text is <paramref name="text"/>.</summary>
-    protected void Answer(string text)
-    {
-        var button = Dialogs.WaitForElement(".mud-dialog .mud-dialog-actions");
-        Dialogs.FindAll(".mud-dialog-actions button").Single(b => b.TextContent.Trim().Equals(text, StringComparison.OrdinalIgnoreCase)).Click();
-        Assert.NotNull(button);
     }
 
     /// <summary>The text of the open dialog.</summary>

@@ -1,0 +1,50 @@
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
+
+namespace UsagePortal.Web.ComponentTests;
+
+/// <summary>
+/// What the page tests share: the layout's providers (popovers, dialogs, snackbars) rendered beside the page, a record of
+/// <see cref="NavigationManager.NotFound"/>, and answering a confirmation.
+/// </summary>
+public abstract class PageTest : ComponentTest
+{
+    protected PageTest(ComponentHost host) : base(host)
+    {
+        Services.GetRequiredService<NavigationManager>().OnNotFound += (_, _) => NotFoundCalled = true;
+    }
+
+    /// <summary>Whether the page called <see cref="NavigationManager.NotFound"/> (answers 404 when prerendered).</summary>
+    protected bool NotFoundCalled { get; set; }
+
+    protected IRenderedComponent<MudDialogProvider> Dialogs { get; private set; } = default!;
+
+    protected IRenderedComponent<MudSnackbarProvider> Snackbars { get; private set; } = default!;
+
+    protected IRenderedComponent<MudPopoverProvider> Popovers { get; private set; } = default!;
+
+    private bool providersRendered;
+
+    /// <summary>The layout's MudPopoverProvider, MudDialogProvider and MudSnackbarProvider, which a page alone does not render (once).</summary>
+    protected void RenderProviders()
+    {
+        if (providersRendered)
+        {
+            return;
+        }
+
+        providersRendered = true;
+        Popovers = Render<MudPopoverProvider>();
+        Dialogs = Render<MudDialogProvider>();
+        Snackbars = Render<MudSnackbarProvider>();
+    }
+
+    /// <summary>Waits for the open message box and clicks its button labelled <paramref name="text"/>.</summary>
+    protected void Answer(string text)
+    {
+        var dialogs = Dialogs;
+        dialogs.WaitForAssertion(() => Assert.Contains(dialogs.FindAll(".mud-dialog-actions button"), b => b.TextContent.Trim().Equals(text, StringComparison.OrdinalIgnoreCase)));
+        dialogs.FindAll(".mud-dialog-actions button").Single(b => b.TextContent.Trim().Equals(text, StringComparison.OrdinalIgnoreCase)).Click();
+    }
+}
