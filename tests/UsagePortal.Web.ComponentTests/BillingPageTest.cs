@@ -15,9 +15,6 @@ using UsagePortal.Metering;
 
 namespace UsagePortal.Web.ComponentTests;
 
-/// <summary>An invoice line to store, amounts in minor units.</summary>
-public sealed record BillingLine(string Description, long Amount, string Kind = "charge", string? Meter = null, decimal Quantity = 1m, string? BreakdownJson = null);
-
 /// <summary>
 /// What the tests of the invoice, catalog and console pages share: the layout's providers (dialogs, snackbars,
 /// popovers) rendered beside the page, a record of NotFound, readers of what MudBlazor shows, and billing data of
@@ -147,59 +144,10 @@ public abstract class BillingPageTest(ComponentHost host) : PageTest(host)
             return customer;
         });
 
-    /// <summary>Stores an invoice of <paramref name="customerId"/> with its lines (no invoicer): totals are the lines' sum less credits, plus tax.</summary>
-    protected Task<Invoice> CreateInvoiceAsync(int customerId, string status = InvoiceStatuses.Finalized, IReadOnlyList<BillingLine>? lines = null,
+    /// <summary>Stores an invoice of <paramref name="customerId"/> with its lines (<see cref="TestInvoices"/>).</summary>
+    protected Task<Invoice> CreateInvoiceAsync(int customerId, string status = InvoiceStatuses.Finalized, IReadOnlyList<TestLine>? lines = null,
         long creditsApplied = 0, decimal taxRate = 0m, DateTime? periodStart = null, string currency = "USD") =>
-        WithDbAsync(async db =>
-        {
-            var start = periodStart ?? PeriodStart;
-            var subscription = new Subscription { CustomerId = customerId, BillingAnchor = "calendar", TimeZone = "UTC", StartsAt = start, CreatedAt = DateTime.UtcNow };
-            db.Subscriptions.Add(subscription);
-            await db.SaveChangesAsync();
-            lines ??= [new BillingLine("API calls", 10_000, Meter: "api_calls", Quantity: 1000m)];
-            var subtotal = lines.Sum(l => l.Amount);
-            var taxable = subtotal - creditsApplied;
-            var tax = (long)Math.Round(taxable * taxRate, MidpointRounding.AwayFromZero);
-            var finalized = status != InvoiceStatuses.Draft;
-            var invoice = new Invoice
-            {
-                Number = finalized ? $"INV-T{Guid.NewGuid():N}"[..17] : null,
-                CustomerId = customerId,
-                SubscriptionId = subscription.Id,
-                PeriodStart = start,
-                PeriodEnd = start.AddMonths(1),
-                Status = status,
-                Currency = currency,
-                TaxRate = taxRate,
-                Subtotal = subtotal,
-                CreditsApplied = creditsApplied,
-                Tax = tax,
-                Total = taxable + tax,
-                UsageReadAt = start.AddMonths(1),
-                CreatedAt = start.AddMonths(1),
-                // A draft's grace period lies far ahead, so that the app's invoicer does not finalize it under a test.
-                FinalizesAt = finalized ? start.AddMonths(1).AddHours(1) : DateTime.UtcNow.AddDays(30),
-                FinalizedAt = finalized ? start.AddMonths(1).AddHours(1) : null,
-                PaidAt = status == InvoiceStatuses.Paid ? start.AddMonths(1).AddDays(2) : null,
-                Lines = [.. lines.Select((l, i) => new InvoiceLine
-                {
-                    Position = i + 1,
-                    Kind = l.Kind,
-                    Description = l.Description,
-                    MeterCode = l.Meter,
-                    GroupKey = "",
-                    Quantity = l.Quantity,
-                    ExactAmount = l.Amount / 100m,
-                    Amount = l.Amount,
-                    BreakdownJson = l.BreakdownJson,
-                    UsageFrom = start,
-                    UsageTo = start.AddMonths(1),
-                })],
-            };
-            db.Invoices.Add(invoice);
-            await db.SaveChangesAsync();
-            return invoice;
-        });
+        WithDbAsync(db => TestInvoices.StoreAsync(db, customerId, status, lines, creditsApplied, taxRate, periodStart ?? PeriodStart, currency));
 
     /// <summary>A grant of <paramref name="amount"/> and the part of it <paramref name="invoiceId"/> used, as the invoicer records it.</summary>
     protected Task<CreditGrant> CreateGrantUsedByAsync(int customerId, long amount, long invoiceId, string currency = "USD") =>

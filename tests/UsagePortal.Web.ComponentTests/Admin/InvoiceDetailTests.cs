@@ -25,8 +25,8 @@ public sealed class InvoiceDetailTests(ComponentHost host) : BillingPageTest(hos
         var customer = await CreateCustomerAsync();
         var invoice = await CreateInvoiceAsync(customer.Id, taxRate: 0.1m, creditsApplied: 500, lines:
         [
-            new BillingLine("API calls, region eu", 10_250, Meter: "api_calls", Quantity: 21m, BreakdownJson: Breakdown),
-            new BillingLine("Flat fee, Pro", 4_900, Kind: "flat_fee"),
+            new TestLine("API calls, region eu", 10_250, Meter: "api_calls", Quantity: 21m, BreakdownJson: Breakdown),
+            new TestLine("Flat fee, Pro", 4_900, Kind: "flat_fee"),
         ]);
 
         var page = RenderPage(invoice.Id);
@@ -107,7 +107,7 @@ public sealed class InvoiceDetailTests(ComponentHost host) : BillingPageTest(hos
     public async Task AnAdminIssuesACreditNoteThatShowsOnTheInvoiceAndBecomesCredit()
     {
         var customer = await CreateCustomerAsync();
-        var invoice = await CreateInvoiceAsync(customer.Id, InvoiceStatuses.Paid, [new BillingLine("API calls", 10_000)]);
+        var invoice = await CreateInvoiceAsync(customer.Id, InvoiceStatuses.Paid, [new TestLine("API calls", 10_000)]);
         var page = RenderPage(invoice.Id);
 
         Type(page, "credit-amount", "12.34");
@@ -129,7 +129,7 @@ public sealed class InvoiceDetailTests(ComponentHost host) : BillingPageTest(hos
     public async Task AnIssuedInvoiceWithACreditNoteIsNotOfferedAVoidAsWell()
     {
         var customer = await CreateCustomerAsync();
-        var invoice = await CreateInvoiceAsync(customer.Id, lines: [new BillingLine("API calls", 10_000)]);
+        var invoice = await CreateInvoiceAsync(customer.Id, lines: [new TestLine("API calls", 10_000)]);
         var page = RenderPage(invoice.Id);
         Assert.NotNull(page.Find("[data-testid=void]"));
 
@@ -148,7 +148,7 @@ public sealed class InvoiceDetailTests(ComponentHost host) : BillingPageTest(hos
     public async Task CancellingTheCreditNoteDialogStoresNothing()
     {
         var customer = await CreateCustomerAsync();
-        var invoice = await CreateInvoiceAsync(customer.Id, lines: [new BillingLine("API calls", 10_000)]);
+        var invoice = await CreateInvoiceAsync(customer.Id, lines: [new TestLine("API calls", 10_000)]);
         var page = RenderPage(invoice.Id);
 
         Type(page, "credit-amount", "5");
@@ -164,7 +164,7 @@ public sealed class InvoiceDetailTests(ComponentHost host) : BillingPageTest(hos
     public async Task ACreditNoteOverWhatIsLeftSaysSoAtTheAmountAndStoresNothing()
     {
         var customer = await CreateCustomerAsync();
-        var invoice = await CreateInvoiceAsync(customer.Id, lines: [new BillingLine("API calls", 10_000)]);
+        var invoice = await CreateInvoiceAsync(customer.Id, lines: [new TestLine("API calls", 10_000)]);
         var page = RenderPage(invoice.Id);
 
         Type(page, "credit-amount", "1.001");

@@ -24,7 +24,7 @@ public sealed class InvoicesTests(ComponentHost host) : BillingPageTest(host)
     public async Task TheListShowsACustomersInvoicesNewestFirstAndFiltersThemByStatus()
     {
         var customer = await CreateCustomerAsync();
-        var open = await CreateInvoiceAsync(customer.Id, lines: [new BillingLine("API calls", 123_456)]);
+        var open = await CreateInvoiceAsync(customer.Id, lines: [new TestLine("API calls", 123_456)]);
         var paid = await CreateInvoiceAsync(customer.Id, InvoiceStatuses.Paid, periodStart: new DateTime(2026, 8, 1, 0, 0, 0, DateTimeKind.Utc));
 
         var page = RenderPage($"?customer={customer.Id}");

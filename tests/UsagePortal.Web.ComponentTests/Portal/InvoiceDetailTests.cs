@@ -19,7 +19,7 @@ public sealed class InvoiceDetailTests(ComponentHost host) : BillingPageTest(hos
     {
         var customer = await CreateCustomerAsync("EUR", "de-DE", "Europe/Berlin");
         var zone = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
-        var invoice = await CreateInvoiceAsync(customer.Id, lines: [new BillingLine("Speicher", 123_450)], currency: "EUR", taxRate: 0.19m,
+        var invoice = await CreateInvoiceAsync(customer.Id, lines: [new TestLine("Speicher", 123_450)], currency: "EUR", taxRate: 0.19m,
             periodStart: TimeZoneInfo.ConvertTimeToUtc(new DateTime(2025, 6, 1), zone));
 
         var page = RenderPage(customer.Id, invoice.Id, Roles.CustomerMember);
@@ -39,7 +39,7 @@ public sealed class InvoiceDetailTests(ComponentHost host) : BillingPageTest(hos
     public async Task TheUpcomingDraftIsMarkedAsNotFinal()
     {
         var customer = await CreateCustomerAsync();
-        var draft = await CreateInvoiceAsync(customer.Id, InvoiceStatuses.Draft, [new BillingLine("Draft line for the portal", 4_321)]);
+        var draft = await CreateInvoiceAsync(customer.Id, InvoiceStatuses.Draft, [new TestLine("Draft line for the portal", 4_321)]);
 
         var page = RenderPage(customer.Id, draft.Id);
 
@@ -55,7 +55,7 @@ public sealed class InvoiceDetailTests(ComponentHost host) : BillingPageTest(hos
     {
         var customer = await CreateCustomerAsync();
         var other = await CreateCustomerAsync();
-        var foreign = await CreateInvoiceAsync(other.Id, lines: [new BillingLine("Not yours", 5_555)]);
+        var foreign = await CreateInvoiceAsync(other.Id, lines: [new TestLine("Not yours", 5_555)]);
 
         var page = RenderPage(customer.Id, foreign.Id);
 

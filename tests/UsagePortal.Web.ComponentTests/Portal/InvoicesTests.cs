@@ -22,9 +22,9 @@ public sealed class InvoicesTests(ComponentHost host) : BillingPageTest(host)
     public async Task TheListShowsTheOrganisationsInvoicesNewestFirstWithTheirTotalsAndTheUpcomingDraft()
     {
         var customer = await CreateCustomerAsync();
-        var older = await CreateInvoiceAsync(customer.Id, InvoiceStatuses.Paid, [new BillingLine("API calls", 123_456)], periodStart: new DateTime(2026, 7, 1, 0, 0, 0, DateTimeKind.Utc));
-        var newer = await CreateInvoiceAsync(customer.Id, lines: [new BillingLine("API calls", 4_200)], periodStart: new DateTime(2026, 8, 1, 0, 0, 0, DateTimeKind.Utc));
-        var draft = await CreateInvoiceAsync(customer.Id, InvoiceStatuses.Draft, [new BillingLine("API calls", 999)]);
+        var older = await CreateInvoiceAsync(customer.Id, InvoiceStatuses.Paid, [new TestLine("API calls", 123_456)], periodStart: new DateTime(2026, 7, 1, 0, 0, 0, DateTimeKind.Utc));
+        var newer = await CreateInvoiceAsync(customer.Id, lines: [new TestLine("API calls", 4_200)], periodStart: new DateTime(2026, 8, 1, 0, 0, 0, DateTimeKind.Utc));
+        var draft = await CreateInvoiceAsync(customer.Id, InvoiceStatuses.Draft, [new TestLine("API calls", 999)]);
 
         var page = RenderPage(customer.Id, Roles.CustomerMember);
 
@@ -82,7 +82,7 @@ public sealed class InvoicesTests(ComponentHost host) : BillingPageTest(host)
         for (var month = 0; month < 13; month++)
         {
             // The oldest period bills the most, so that sorting by total reverses the order.
-            await CreateInvoiceAsync(customer.Id, lines: [new BillingLine("API calls", 10_000 - (month * 100))], periodStart: new DateTime(2025, 1, 1, 0, 0, 0, DateTimeKind.Utc).AddMonths(month));
+            await CreateInvoiceAsync(customer.Id, lines: [new TestLine("API calls", 10_000 - (month * 100))], periodStart: new DateTime(2025, 1, 1, 0, 0, 0, DateTimeKind.Utc).AddMonths(month));
         }
 
         var page = RenderPage(customer.Id);

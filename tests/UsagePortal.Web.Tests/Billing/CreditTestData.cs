@@ -19,9 +19,6 @@ public sealed class PostgresCreditsPortal() : MeteringPortal(DatabaseProvider.Po
     protected override IEnumerable<KeyValuePair<string, string>> ExtraSettings => [new("Billing:Enabled", "false")];
 }
 
-/// <summary>An invoice line to store, amounts in minor units.</summary>
-public sealed record TestLine(string Description, long Amount, string Kind = "charge", string? Meter = null, string GroupKey = "", decimal Quantity = 1m, string? BreakdownJson = null);
-
 /// <summary>
 /// Billing rows written straight to the database, without the invoicer: customers, invoices (finalized with a
 /// unique INV- number unless told otherwise), and credit consumed by an invoice as the invoicer records it.
@@ -41,61 +38,10 @@ public static class CreditTestData
             return customer;
         });
 
-    /// <summary>Stores an invoice of <paramref name="customerId"/> with its lines; totals are the lines' sum less credits, plus tax.</summary>
+    /// <summary>Stores an invoice of <paramref name="customerId"/> with its lines (<see cref="TestInvoices"/>).</summary>
     public static Task<Invoice> CreateInvoiceAsync(this PortalFactory portal, int customerId, string status = InvoiceStatuses.Finalized, IReadOnlyList<TestLine>? lines = null,
         long creditsApplied = 0, decimal taxRate = 0m, DateTime? periodStart = null, string currency = "USD") =>
-        portal.WithServicesAsync(async services =>
-        {
-            var db = services.GetRequiredService<UsagePortalDbContext>();
-            var start = periodStart ?? PeriodStart;
-            var subscription = new Subscription { CustomerId = customerId, BillingAnchor = "calendar", TimeZone = "UTC", StartsAt = start, CreatedAt = DateTime.UtcNow };
-            db.Subscriptions.Add(subscription);
-            await db.SaveChangesAsync();
-
-            lines ??= [new TestLine("API calls", 10_000, Meter: "api_calls", Quantity: 1000m)];
-            var subtotal = lines.Sum(l => l.Amount);
-            var taxable = subtotal - creditsApplied;
-            var tax = (long)Math.Round(taxable * taxRate, MidpointRounding.AwayFromZero);
-            var finalized = status != InvoiceStatuses.Draft;
-            var invoice = new Invoice
-            {
-                Number = finalized ? $"INV-T{Guid.NewGuid():N}"[..17] : null,
-                CustomerId = customerId,
-                SubscriptionId = subscription.Id,
-                PeriodStart = start,
-                PeriodEnd = start.AddMonths(1),
-                Status = status,
-                Currency = currency,
-                TaxRate = taxRate,
-                Subtotal = subtotal,
-                CreditsApplied = creditsApplied,
-                Tax = tax,
-                Total = taxable + tax,
-                UsageReadAt = start.AddMonths(1),
-                CreatedAt = start.AddMonths(1),
-                // A draft's grace period lies far ahead, so that no invoicer finalizes it under a test.
-                FinalizesAt = finalized ? start.AddMonths(1).AddHours(1) : DateTime.UtcNow.AddDays(30),
-                FinalizedAt = finalized ? start.AddMonths(1).AddHours(1) : null,
-                PaidAt = status == InvoiceStatuses.Paid ? start.AddMonths(1).AddDays(2) : null,
-                Lines = lines.Select((l, i) => new InvoiceLine
-                {
-                    Position = i + 1,
-                    Kind = l.Kind,
-                    Description = l.Description,
-                    MeterCode = l.Meter,
-                    GroupKey = l.GroupKey,
-                    Quantity = l.Quantity,
-                    ExactAmount = l.Amount / 100m,
-                    Amount = l.Amount,
-                    BreakdownJson = l.BreakdownJson,
-                    UsageFrom = start,
-                    UsageTo = start.AddMonths(1),
-                }).ToList(),
-            };
-            db.Invoices.Add(invoice);
-            await db.SaveChangesAsync();
-            return invoice;
-        });
+        portal.WithServicesAsync(services => TestInvoices.StoreAsync(services.GetRequiredService<UsagePortalDbContext>(), customerId, status, lines, creditsApplied, taxRate, periodStart ?? PeriodStart, currency));
 
     /// <summary>A grant stored directly (no validation: it may already have expired).</summary>
     public static Task<CreditGrant> CreateGrantAsync(this PortalFactory portal, int customerId, long amount, DateTime? expiresAt = null, long? remaining = null, string currency = "USD") =>
