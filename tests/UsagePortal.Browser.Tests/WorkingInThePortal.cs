@@ -10,6 +10,7 @@ public sealed class WorkingInThePortal(BrowserFixture fixture, ITestOutputHelper
     {
         var email = $"browser-{Guid.NewGuid():N}"[..16] + "@acme.example";
         await SignInAsync(page, DemoSettings.CustomerEmail, DemoSettings.CustomerPassword, "/app");
+        await Expect(page.Locator("[data-testid=app-bar][data-interactive=true]")).ToHaveCountAsync(1);
 
         await page.GetByRole(AriaRole.Navigation).GetByRole(AriaRole.Link, new() { Name = "Team", Exact = true }).ClickAsync();
         await Expect(page).ToHaveURLAsync(PathIs("/app/team"));
