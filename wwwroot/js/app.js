@@ -28,3 +28,32 @@ document.addEventListener("click", function (event) {
         }
     }
 });
+
+// A link clicked on a portal page before its circuit runs is followed as a plain page load. In that moment Blazor's
+// router can already take the click (the address changes) while the server cannot follow it yet, which left the old
+// page under the new address; a page load cannot race. Once the app bar says the circuit runs, Blazor routes as usual.
+document.addEventListener("click", function (event) {
+    var bar = document.querySelector(".mud-appbar[data-interactive]");
+    if (!bar || bar.getAttribute("data-interactive") === "true") {
+        return;
+    }
+
+    if (event.defaultPrevented || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) {
+        return;
+    }
+
+    var link = event.target instanceof Element ? event.target.closest("a[href]") : null;
+    if (!link || (link.target && link.target !== "_self") || link.hasAttribute("download")) {
+        return;
+    }
+
+    var url = new URL(link.href, document.baseURI);
+    var samePage = url.pathname === window.location.pathname && url.search === window.location.search;
+    if (url.origin !== window.location.origin || (samePage && url.hash)) {
+        return;
+    }
+
+    event.preventDefault();
+    event.stopPropagation();
+    window.location.assign(url.href);
+}, true);
