@@ -16,6 +16,12 @@ using UsagePortal.Testing;
 // ingestion events/s in batches of 1,000 beside a raw bulk insert of the same rows into the same database,
 // the usage query's p50/p99 at each scale of stored events, and the server's resident memory; then the invoice run
 // (InvoiceRunBenchmark.cs): N customers' last month closed, rated and finalized in one sweep.
+if (args is [CircuitClients.Argument, var circuitAddress, var circuitCount])
+{
+    // The open-dashboards benchmark's clients, in a process of their own (DashboardsBenchmark starts it).
+    return await CircuitClients.RunAsync(new Uri(circuitAddress), int.Parse(circuitCount, CultureInfo.InvariantCulture));
+}
+
 var settings = BenchmarkSettings.Parse(args);
 if (settings is null)
 {
@@ -26,7 +32,9 @@ if (settings is null)
           --scales 1000000,10000000     stored-event counts at which the usage query is timed
           --customers 100  --workers 4  --queries 500
           --invoices 10000              customers (one due period each) for the invoice run
-          --dashboards 200  --rounds 5  open dashboards (tabs of Debian's Chromium, USAGEPORTAL_CHROMIUM) and events sent to them
+          --dashboards 200  --rounds 5  open dashboards and events sent to them
+          --client light|chromium       who opens the dashboards: Blazor's own conversation without a browser (light, the default),
+                                        or tabs of Debian's Chromium (USAGEPORTAL_CHROMIUM)
           --only ingestion|invoices|dashboards   one benchmark only: ingestion = ingestion, usage query and memory over HTTP
         """);
     return 0;
@@ -48,7 +56,7 @@ foreach (var provider in settings.Providers)
 
     if (settings.Runs("dashboards"))
     {
-        rows.AddRange(await DashboardsBenchmark.RunAsync(provider, settings.Dashboards, settings.DashboardRounds));
+        rows.AddRange(await DashboardsBenchmark.RunAsync(provider, settings.Dashboards, settings.DashboardRounds, settings.DashboardClient));
     }
 }
 
@@ -277,7 +285,7 @@ static async Task<TimeSpan> RawInsertAsync(TestDatabase database, IReadOnlyList<
     return timer.Elapsed;
 }
 
-internal sealed record BenchmarkSettings(IReadOnlyList<DatabaseProvider> Providers, int Ingest, IReadOnlyList<long> Scales, int Customers, int Workers, int Queries, int Invoices, int Dashboards, int DashboardRounds, string? Only)
+internal sealed record BenchmarkSettings(IReadOnlyList<DatabaseProvider> Providers, int Ingest, IReadOnlyList<long> Scales, int Customers, int Workers, int Queries, int Invoices, int Dashboards, int DashboardRounds, string DashboardClient, string? Only)
 {
     private static readonly string[] Benchmarks = ["ingestion", "invoices", "dashboards"];
 
@@ -307,6 +315,7 @@ internal sealed record BenchmarkSettings(IReadOnlyList<DatabaseProvider> Provide
             int.Parse(Value("--invoices", "10000"), CultureInfo.InvariantCulture),
             int.Parse(Value("--dashboards", "200"), CultureInfo.InvariantCulture),
             int.Parse(Value("--rounds", "5"), CultureInfo.InvariantCulture),
+            Value("--client", "light") is "light" or "chromium" ? Value("--client", "light") : throw new ArgumentException("--client takes light or chromium."),
             Value("--only", "") is { Length: > 0 } only
                 ? Benchmarks.Contains(only, StringComparer.OrdinalIgnoreCase) ? only.ToLowerInvariant() : throw new ArgumentException($"--only takes {string.Join(" or ", Benchmarks)}, not '{only}'.")
                 : null);
