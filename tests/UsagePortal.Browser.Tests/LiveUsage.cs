@@ -45,6 +45,32 @@ public sealed class LiveUsageAcrossNodes(TwoNodesOnPostgresFixture fixture, ITes
 
         await LiveDashboard.ExpectMovesWithinASecondAsync(page, nodes.NodeA.Address, Output);
     });
+
+    [Fact]
+    public Task TheDashboardGoesFromItsPrerenderedFiguresToLiveOnesWithoutFlashingSkeletons() => InBrowserAsync(async page =>
+    {
+        await SignInAsync(page, DemoSettings.CustomerEmail, DemoSettings.CustomerPassword, "/app");
+        await LiveDashboard.WaitUntilLiveAsync(page);
+        // On PostgreSQL the circuit's first read waits for the database (on SQLite it completes before the first render):
+        // the moment skeletons would show between the prerendered figures and the live ones.
+        // From the first byte of the next load, every skeleton (MudSkeleton: a placeholder while figures load) that
+        // appears in the page is counted.
+        await page.AddInitScriptAsync("""
+            window.__skeletons = 0;
+            new MutationObserver(records => {
+              for (const record of records)
+                for (const node of record.addedNodes)
+                  if (node instanceof Element && (node.matches('.mud-skeleton') || node.querySelector('.mud-skeleton')))
+                    window.__skeletons++;
+            }).observe(document, { childList: true, subtree: true });
+            """);
+
+        await page.ReloadAsync();
+        await LiveDashboard.WaitUntilLiveAsync(page);
+
+        Assert.Equal(0, await page.EvaluateAsync<int>("() => window.__skeletons"));
+        await Expect(page.GetByTestId("cost-so-far")).ToBeVisibleAsync();
+    });
 }
 
 /// <summary>
