@@ -7,7 +7,7 @@ namespace UsagePortal.Testing;
 /// timestamps run on real time. A host's background loops (outbox, invoicer, circuits, notifier) keep their pace; only
 /// "now" is the test's, so periods and amounts are fixed and can be checked to the cent.
 /// </summary>
-public sealed class TestClock(DateTimeOffset now) : FakeTimeProvider(now)
+public class TestClock(DateTimeOffset now) : FakeTimeProvider(now)
 {
     /// <summary>The date the host sees; a test may move it either way (<see cref="FakeTimeProvider.SetUtcNow"/> goes only forward).</summary>
     public DateTimeOffset Now

@@ -211,14 +211,9 @@ public abstract class BillingPageTest(ComponentHost host) : PageTest(host)
             var outcome = await services.GetRequiredService<SubscriptionService>().SubscribeAsync(
                 new SubscribeRequest(customer.ExternalId, plan, null, start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), null, null, null), "tests");
             Assert.True(outcome.Value is not null, string.Join("; ", outcome.Errors));
-            var runner = ActivatorUtilities.CreateInstance<InvoiceRunner>(services, new FixedClock(new DateTimeOffset(start.AddMonths(1).AddMinutes(5), TimeSpan.Zero)));
+            var runner = ActivatorUtilities.CreateInstance<InvoiceRunner>(services, new TestClock(new DateTimeOffset(start.AddMonths(1).AddMinutes(5), TimeSpan.Zero)));
             await runner.CloseDuePeriodsAsync();
         });
         return await WithDbAsync(db => db.Invoices.AsNoTracking().SingleAsync(i => i.CustomerId == customer.Id && i.Status == InvoiceStatuses.Draft));
-    }
-
-    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
     }
 }

@@ -106,6 +106,7 @@ public sealed class DashboardTests : ComponentTest
         WaitUntilLive(page);
         var reads = clock.Reads;
         var readAt = page.Find("[data-testid=usage-updated] time").GetAttribute("datetime");
+        clock.Advance(TimeSpan.FromSeconds(2));
 
         Notifier.Publish([acme]);
 
@@ -291,13 +292,14 @@ public sealed class DashboardTests : ComponentTest
             return (format, usage.Meters.ToDictionary(m => m.Code, m => format.Number(m.Quantity)), cost);
         });
 
-    /// <summary>The system clock, counting how often "now" is asked for (once per dashboard read) and when.</summary>
-    private sealed class ReadCountingClock : TimeProvider
+    /// <summary>The tests' clock (<see cref="TestClock"/>, standing at the moment the test class starts), counting how often "now" is asked for (once per dashboard read) and when.</summary>
+    private sealed class ReadCountingClock() : TestClock(DateTimeOffset.UtcNow)
     {
         private int reads;
 
         public int Reads => Volatile.Read(ref reads);
 
+        /// <summary>The real instants of the reads (the clock's "now" stands still).</summary>
         public ConcurrentQueue<DateTimeOffset> Times { get; } = new();
 
         private Action? onRead;
@@ -307,11 +309,10 @@ public sealed class DashboardTests : ComponentTest
 
         public override DateTimeOffset GetUtcNow()
         {
-            var now = base.GetUtcNow();
-            Times.Enqueue(now);
+            Times.Enqueue(System.GetUtcNow());
             Interlocked.Increment(ref reads);
             Interlocked.Exchange(ref onRead, null)?.Invoke();
-            return now;
+            return base.GetUtcNow();
         }
     }
 }
