@@ -245,10 +245,19 @@ public abstract class AccountPageTest : ComponentTest
         Context.Request.Headers.Cookie = string.Join("; ", all);
     }
 
-    /// <summary>Makes the request one of <paramref name="user"/>'s, signed in with the claims the app's sign-in gives.</summary>
+    /// <summary>
+    /// Makes the request one of <paramref name="user"/>'s: the app's sign-in cookie (issued by an earlier request) comes
+    /// with it, and its user is the one that cookie stands for, as the authentication middleware sets it.
+    /// </summary>
     protected async Task SignInAsync(ApplicationUser user)
     {
-        Context.User = await Host.WithServicesAsync(services => services.GetRequiredService<SignInManager<ApplicationUser>>().CreateUserPrincipalAsync(user));
+        ArgumentNullException.ThrowIfNull(user);
+        Context.User = await EarlierRequestAsync(async signIn =>
+        {
+            var stored = (await signIn.UserManager.FindByIdAsync(user.Id))!;
+            await signIn.SignInAsync(stored, isPersistent: false);
+            return await signIn.CreateUserPrincipalAsync(stored);
+        });
     }
 
     /// <summary>Makes the request one of a signed-in account that no longer exists (removed since it signed in).</summary>
