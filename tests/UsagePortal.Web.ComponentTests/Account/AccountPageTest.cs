@@ -81,6 +81,8 @@ public abstract class AccountPageTest : ComponentTest
     /// Posts the form named <paramref name="formName"/> to <paramref name="uri"/> with <paramref name="fields"/> (by their
     /// names in the markup, e.g. <c>Input.Email</c>): the page binds them to its model, renders, and the form's submit
     /// handler runs, as the endpoint dispatches it. The page has to render exactly that one form.
+    /// The endpoint dispatches once the page has initialised; here the page's initialisation (on SQLite, whose calls
+    /// complete synchronously) is done when the render returns, which the GET tests show by asserting its results at once.
     /// </summary>
     protected IRenderedComponent<CascadingValue<HttpContext>> Post<TPage>(string uri, string formName, IReadOnlyDictionary<string, string>? fields = null)
         where TPage : IComponent
