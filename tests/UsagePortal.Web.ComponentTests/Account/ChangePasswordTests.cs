@@ -38,7 +38,7 @@ public sealed class ChangePasswordTests(ComponentHost host) : AccountPageTest(ho
 
         Assert.Equal(Address, Location);
         Assert.Equal(["Your account"], Headings(page));
-        Assert.Equal(["Change password"], Headings(page, 3));
+        Assert.Equal(["Change password"], Headings(page, 2));
         Assert.Equal("Password", page.Find("nav[aria-label='Account settings'] a.active").TextContent.Trim());
         Assert.Equal(["change-password"], FormNames<ChangePassword>(page));
         AssertPostsWithAntiforgeryToken(page.Find("form"));

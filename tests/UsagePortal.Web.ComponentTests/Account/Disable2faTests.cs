@@ -29,7 +29,7 @@ public sealed class Disable2faTests(ComponentHost host) : AccountPageTest(host)
 
         Assert.Equal(Address, Location);
         Assert.Equal(["Your account"], Headings(page));
-        Assert.Equal(["Disable two-factor authentication (2FA)"], Headings(page, 3));
+        Assert.Equal(["Disable two-factor authentication (2FA)"], Headings(page, 2));
         var warning = page.Find(".notice-warning");
         Assert.Contains("This action only disables 2FA.", warning.TextContent, StringComparison.Ordinal);
         Assert.Equal("Account/Manage/ResetAuthenticator", warning.QuerySelector("a")!.GetAttribute("href"));

@@ -45,7 +45,7 @@ public sealed class EnableAuthenticatorTests(ComponentHost host) : AccountPageTe
         var page = Get<EnableAuthenticator>(Address);
 
         Assert.Equal(["Your account"], Headings(page));
-        Assert.Equal(["Configure authenticator app"], Headings(page, 3));
+        Assert.Equal(["Configure authenticator app"], Headings(page, 2));
         var key = await WithUsersAsync(async users => await users.GetAuthenticatorKeyAsync((await users.FindByIdAsync(user.Id))!));
         Assert.NotNull(key);
         var shown = page.Find("kbd").TextContent;
@@ -56,6 +56,10 @@ public sealed class EnableAuthenticatorTests(ComponentHost host) : AccountPageTe
         Assert.EndsWith($":{user.Email}", Uri.UnescapeDataString(link.AbsolutePath), StringComparison.Ordinal);
         Assert.Contains($"secret={key}", link.Query, StringComparison.Ordinal);
         Assert.Contains("digits=6", link.Query, StringComparison.Ordinal);
+        // Authenticator apps list the account under the product's name, not the framework's.
+        Assert.Equal("UsagePortal:" + user.Email, Uri.UnescapeDataString(link.AbsolutePath).TrimStart('/'));
+        Assert.Contains("issuer=UsagePortal", link.Query, StringComparison.Ordinal);
+        Assert.DoesNotContain("QR code", page.Markup, StringComparison.Ordinal);
         Assert.Equal(["send-code"], FormNames<EnableAuthenticator>(page));
         AssertPostsWithAntiforgeryToken(page.Find("form"));
         Assert.Equal("Input.Code", Field(page, "Input.Code").GetAttribute("name"));
@@ -82,7 +86,7 @@ public sealed class EnableAuthenticatorTests(ComponentHost host) : AccountPageTe
 
         page.WaitForAssertion(() => Assert.Equal(10, page.FindAll("code.recovery-code").Count));
         Assert.Equal(("success", "Your authenticator app has been verified."), StatusOf(page));
-        Assert.Equal(["Recovery codes"], Headings(page, 3));
+        Assert.Equal(["Recovery codes"], Headings(page, 2));
         Assert.Empty(page.FindAll("form"));
         Assert.Equal((true, 10), await TwoFactorAsync(user));
         // The codes shown are the user's: one of them redeems.

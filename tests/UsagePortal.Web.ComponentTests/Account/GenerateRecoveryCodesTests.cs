@@ -23,7 +23,7 @@ public sealed class GenerateRecoveryCodesTests(ComponentHost host) : AccountPage
 
         Assert.Equal(Address, Location);
         Assert.Equal(["Your account"], Headings(page));
-        Assert.Equal(["Generate two-factor authentication (2FA) recovery codes"], Headings(page, 3));
+        Assert.Equal(["Generate two-factor authentication (2FA) recovery codes"], Headings(page, 2));
         var warning = page.Find(".notice-warning");
         Assert.Contains("Put these codes in a safe place.", warning.TextContent, StringComparison.Ordinal);
         Assert.Equal("Account/Manage/ResetAuthenticator", warning.QuerySelector("a")!.GetAttribute("href"));
@@ -43,7 +43,7 @@ public sealed class GenerateRecoveryCodesTests(ComponentHost host) : AccountPage
 
         page.WaitForAssertion(() => Assert.Equal(10, page.FindAll("code.recovery-code").Count));
         Assert.Equal(("success", "You have generated new recovery codes."), StatusOf(page));
-        Assert.Equal(["Recovery codes"], Headings(page, 3));
+        Assert.Equal(["Recovery codes"], Headings(page, 2));
         Assert.Empty(page.FindAll("form"));
         var shown = page.FindAll("code.recovery-code").Select(c => c.TextContent.Trim()).ToList();
         Assert.Empty(shown.Intersect(oldCodes));

@@ -25,7 +25,7 @@ public sealed class ProfileTests(ComponentHost host) : AccountPageTest(host)
         var page = Get<Profile>("Account/Manage");
 
         Assert.Equal(["Your account"], Headings(page));
-        Assert.Equal(["Profile"], Headings(page, 3));
+        Assert.Equal(["Profile"], Headings(page, 2));
         Assert.Equal(["Profile", "Password", "Two-factor authentication"], page.FindAll("nav[aria-label='Account settings'] a").Select(a => a.TextContent.Trim()));
         Assert.Equal("Profile", page.Find("nav[aria-label='Account settings'] a.active").TextContent.Trim());
         var username = page.Find("#username");

@@ -27,7 +27,7 @@ public sealed class ResetAuthenticatorTests(ComponentHost host) : AccountPageTes
 
         Assert.Equal(Address, Location);
         Assert.Equal(["Your account"], Headings(page));
-        Assert.Equal(["Reset authenticator key"], Headings(page, 3));
+        Assert.Equal(["Reset authenticator key"], Headings(page, 2));
         Assert.Contains("your authenticator app will not work until you reconfigure it", page.Find(".notice-warning").TextContent, StringComparison.Ordinal);
         Assert.Equal(["reset-authenticator"], FormNames<ResetAuthenticator>(page));
         AssertPostsWithAntiforgeryToken(page.Find("form"));

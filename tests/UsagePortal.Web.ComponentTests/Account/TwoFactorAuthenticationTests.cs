@@ -43,7 +43,7 @@ public sealed class TwoFactorAuthenticationTests(ComponentHost host) : AccountPa
         var page = Get<TwoFactorAuthentication>(Address);
 
         Assert.Equal(["Your account"], Headings(page));
-        Assert.Equal(["Two-factor authentication (2FA)"], Headings(page, 3));
+        Assert.Equal(["Two-factor authentication (2FA)"], Headings(page, 2));
         Assert.Equal("Two-factor authentication", page.Find("nav[aria-label='Account settings'] a.active").TextContent.Trim());
         Assert.Equal(["Add authenticator app -> Account/Manage/EnableAuthenticator"], Links(page));
         Assert.Null(RecoveryCodesNotice(page));
