@@ -61,9 +61,17 @@ foreach (var provider in settings.Providers)
 }
 
 Console.WriteLine();
-Console.WriteLine("| database | measure | result | bar |");
-Console.WriteLine("| --- | --- | --- | --- |");
+Console.WriteLine("| database | measure | result | bar | met |");
+Console.WriteLine("| --- | --- | --- | --- | --- |");
 rows.ForEach(Console.WriteLine);
+Console.WriteLine();
+// One line per bar: the figure, the bar, met or not.
+foreach (var row in rows)
+{
+    var cells = row.Trim('|').Split('|').Select(c => c.Trim().Replace("**", "", StringComparison.Ordinal)).ToArray();
+    Console.WriteLine($"{cells[0]}: {cells[1]}: {cells[2]} (bar {cells[3]}): {cells[4]}");
+}
+
 return 0;
 
 static async Task<List<string>> RunAsync(DatabaseProvider provider, BenchmarkSettings settings)
@@ -94,8 +102,8 @@ static async Task<List<string>> RunAsync(DatabaseProvider provider, BenchmarkSet
     var rawRate = settings.Ingest / raw.TotalSeconds;
     Console.WriteLine($"  raw bulk insert: {rawRate:N0} rows/s");
     var bar = provider == DatabaseProvider.Sqlite ? 25_000 : 50_000;
-    results.Add($"| {name} | ingestion, POST /api/v1/events, batches of 1,000, dedup on, durable | **{apiRate:N0} events/s** | ≥ {bar:N0}/s |");
-    results.Add($"| {name} | raw bulk insert of the same rows ({(provider == DatabaseProvider.Sqlite ? "prepared INSERT, 1,000 per transaction" : "binary COPY, 1,000 per transaction")}) | {rawRate:N0} rows/s; API = **{apiRate / rawRate:P0}** of it | ≥ 50 % |");
+    results.Add($"| {name} | ingestion, POST /api/v1/events, batches of 1,000, dedup on, durable | **{apiRate:N0} events/s** | ≥ {bar:N0}/s | {Met(apiRate >= bar)} |");
+    results.Add($"| {name} | raw bulk insert of the same rows ({(provider == DatabaseProvider.Sqlite ? "prepared INSERT, 1,000 per transaction" : "binary COPY, 1,000 per transaction")}) | {rawRate:N0} rows/s; API = **{apiRate / rawRate:P0}** of it | ≥ 50 % | {Met(apiRate / rawRate >= 0.5)} |");
 
     foreach (var scale in settings.Scales)
     {
@@ -114,12 +122,15 @@ static async Task<List<string>> RunAsync(DatabaseProvider provider, BenchmarkSet
         var (p50, p99) = await QueryLatencyAsync(http, settings);
         var memory = server.ResidentMegabytes;
         Console.WriteLine($"  usage query at {stored:N0} events: p50 {p50:F1} ms, p99 {p99:F1} ms; server memory {memory:N0} MiB");
-        results.Add($"| {name} | current usage and cost for one customer, {stored / 1_000_000.0:0.#}M events stored ({settings.Customers} customers) | p50 {p50:F1} ms, **p99 {p99:F1} ms** | p99 ≤ 20 ms |");
-        results.Add($"| {name} | server resident memory, {stored / 1_000_000.0:0.#}M events stored | **{memory:N0} MiB** | ≤ 512 MB |");
+        results.Add($"| {name} | current usage and cost for one customer, {stored / 1_000_000.0:0.#}M events stored ({settings.Customers} customers) | p50 {p50:F1} ms, **p99 {p99:F1} ms** | p99 ≤ 20 ms | {Met(p99 <= 20)} |");
+        // The bar is in megabytes (10^6 bytes); the figure in MiB (2^20 bytes).
+        results.Add($"| {name} | server resident memory, {stored / 1_000_000.0:0.#}M events stored | **{memory:N0} MiB** ({memory * 1.048576:N0} MB) | ≤ 512 MB | {Met(memory * 1.048576 <= 512)} |");
     }
 
     return results;
 }
+
+static string Met(bool met) => met ? "met" : "not met";
 
 static async Task<TimeSpan> SendAsync(HttpClient http, IReadOnlyList<byte[]> bodies, int workers)
 {
