@@ -13,6 +13,13 @@ namespace UsagePortal.Domain.Storage;
 /// </summary>
 public interface IDatabaseDialect
 {
+    /// <summary>
+    /// The earliest instant the database stores at or after <paramref name="time"/>: a range bound finer than the
+    /// database's clock (PostgreSQL keeps microseconds, .NET ticks of 100 ns) is moved up to it, so that "before the
+    /// bound" means the same to the database as to the range.
+    /// </summary>
+    DateTime StoredTimeCeiling(DateTime time);
+
     /// <summary>A place in the queue of writers where the database has a single writer; null where it serialises writers itself.</summary>
     Task<IDisposable?> EnterWriterAsync(CancellationToken cancellationToken);
 

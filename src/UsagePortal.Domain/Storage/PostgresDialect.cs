@@ -16,6 +16,15 @@ namespace UsagePortal.Domain.Storage;
 /// </summary>
 internal sealed class PostgresDialect : IDatabaseDialect
 {
+    private const long TicksPerMicrosecond = TimeSpan.TicksPerMillisecond / 1000;
+
+    /// <summary>PostgreSQL's timestamps hold microseconds: a finer bound would be rounded (down or up) by the server.</summary>
+    public DateTime StoredTimeCeiling(DateTime time)
+    {
+        var rest = time.Ticks % TicksPerMicrosecond;
+        return rest == 0 ? time : time.AddTicks(TicksPerMicrosecond - rest);
+    }
+
     /// <summary>PostgreSQL serialises concurrent writers itself (row locks), so batches need no queue.</summary>
     public Task<IDisposable?> EnterWriterAsync(CancellationToken cancellationToken) => Task.FromResult<IDisposable?>(null);
 

@@ -16,6 +16,9 @@ namespace UsagePortal.Domain.Storage;
 /// </summary>
 internal sealed class SqliteDialect(SqliteWriteGate gate) : IDatabaseDialect
 {
+    /// <summary>SQLite stores the ticks as text: every .NET instant is stored as it is.</summary>
+    public DateTime StoredTimeCeiling(DateTime time) => time;
+
     public async Task<IDisposable?> EnterWriterAsync(CancellationToken cancellationToken) => await gate.EnterAsync(cancellationToken);
 
     /// <summary>SQLite: multi-row inserts of up to 100 events, each answering the rows it really stored.</summary>

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using UsagePortal.Data;
 using UsagePortal.Domain.Meters;
+using UsagePortal.Domain.Storage;
 using UsagePortal.Metering;
 
 namespace UsagePortal.Domain.UsageReads;
@@ -16,7 +17,7 @@ public sealed record UsageReport(DateTime From, DateTime To, IReadOnlyList<Meter
 /// grow with the number of events; the partial hours at either edge (only when a bound is not on the hour)
 /// come from the raw events. unique_count unions the distinct values, so it stays exact over any range.
 /// </summary>
-public sealed class UsageQuery(UsagePortalDbContext db)
+public sealed class UsageQuery(UsagePortalDbContext db, IDatabaseDialect dialect)
 {
     private Dictionary<(int CustomerId, DateTime From, DateTime To), UsageReport>? prefetched;
     private Dictionary<(int CustomerId, DateTime From, DateTime To), UsageReport>? shared;
@@ -45,9 +46,11 @@ public sealed class UsageQuery(UsagePortalDbContext db)
         var distinct = new Dictionary<(int MeterId, string GroupKey), HashSet<string>>();
         DistinctCounts? counted = null;
         var anyUnique = AnyUniqueCount(meters);
-        if (to > from)
+        // The bounds as the database compares them (events are stored no finer than it keeps time).
+        var (start, end) = (dialect.StoredTimeCeiling(from), dialect.StoredTimeCeiling(to));
+        if (end > start)
         {
-            var split = HourBuckets.Split(new DateTimeOffset(from, TimeSpan.Zero), new DateTimeOffset(to, TimeSpan.Zero));
+            var split = await WidenedAsync(customerId, HourBuckets.Split(new DateTimeOffset(start, TimeSpan.Zero), new DateTimeOffset(end, TimeSpan.Zero)), cancellationToken);
             if (split.WholeHours is { } whole)
             {
                 await AddRollupsAsync(customerId, whole.Start.UtcDateTime, whole.End.UtcDateTime, aggregates, cancellationToken);
@@ -119,6 +122,45 @@ public sealed class UsageQuery(UsagePortalDbContext db)
 
     /// <summary>Drops what <see cref="PrefetchAsync"/> read: later reads go to the database again.</summary>
     public void ForgetPrefetched() => prefetched = null;
+
+    /// <summary>
+    /// The split with each partial edge hour taken whole when the part of its hour outside the range holds no event: that
+    /// hour's rollup (and distinct values) then hold exactly the edge's events, and one indexed existence check replaces
+    /// reading and metering them. The common case: a range that ends now (the current period), whose last hour has no
+    /// event after now. An edge with events outside the range keeps being read from the raw events.
+    /// </summary>
+    private async Task<HourSplit> WidenedAsync(int customerId, HourSplit split, CancellationToken cancellationToken)
+    {
+        if (split.WholeHours is null && split.Trailing is null && split.Leading is { } within)
+        {
+            // Within one hour: the hour is whole when nothing lies before the range in it, nor after.
+            var hour = HourBuckets.FloorToHour(within.Start);
+            return await NoEventsAsync(customerId, hour, within.Start, cancellationToken) && await NoEventsAsync(customerId, within.End, hour.AddHours(1), cancellationToken)
+                ? new HourSplit(null, new TimeRange(hour, hour.AddHours(1)), null)
+                : split;
+        }
+
+        var (leading, whole, trailing) = (split.Leading, split.WholeHours, split.Trailing);
+        var start = whole?.Start ?? leading?.End ?? trailing!.Value.Start;
+        var end = whole?.End ?? start;
+        if (leading is { } lead && await NoEventsAsync(customerId, HourBuckets.FloorToHour(lead.Start), lead.Start, cancellationToken))
+        {
+            (leading, start) = (null, HourBuckets.FloorToHour(lead.Start));
+        }
+
+        if (trailing is { } trail && await NoEventsAsync(customerId, trail.End, trail.Start.AddHours(1), cancellationToken))
+        {
+            (trailing, end) = (null, trail.Start.AddHours(1));
+        }
+
+        return new HourSplit(leading, end > start ? new TimeRange(start, end) : null, trailing);
+    }
+
+    private async Task<bool> NoEventsAsync(int customerId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        var (start, end) = (from.UtcDateTime, to.UtcDateTime);
+        return !await db.UsageEvents.AnyAsync(e => e.CustomerId == customerId && e.Time >= start && e.Time < end, cancellationToken);
+    }
 
     /// <summary>Distinct values are stored for unique_count meters only: without one there is nothing to count.</summary>
     private static bool AnyUniqueCount(LoadedMeters meters) =>
