@@ -42,38 +42,17 @@ public sealed class UsageQuery(UsagePortalDbContext db, IDatabaseDialect dialect
             return ready;
         }
 
-        var aggregates = new Dictionary<(int MeterId, string GroupKey), Aggregate>();
-        var distinct = new Dictionary<(int MeterId, string GroupKey), HashSet<string>>();
-        DistinctCounts? counted = null;
-        var anyUnique = AnyUniqueCount(meters);
         // The bounds as the database compares them (events are stored no finer than it keeps time).
         var (start, end) = (dialect.StoredTimeCeiling(from), dialect.StoredTimeCeiling(to));
-        if (end > start)
+        var exact = end > start ? HourBuckets.Split(new DateTimeOffset(start, TimeSpan.Zero), new DateTimeOffset(end, TimeSpan.Zero)) : default;
+        // Edge hours are first read whole from their rollups, and checked afterwards to hold no event outside the range:
+        // events are only ever added, so none found after the reads means none was there when they ran. Otherwise (a
+        // range ending inside an hour with later events in it) the edges are read again from the raw events.
+        var widened = Widened(exact);
+        var (aggregates, distinct, counted) = await ReadAsync(customerId, widened, meters, cancellationToken);
+        if (widened != exact && !await NothingOutsideAsync(customerId, exact, cancellationToken))
         {
-            var split = await WidenedAsync(customerId, HourBuckets.Split(new DateTimeOffset(start, TimeSpan.Zero), new DateTimeOffset(end, TimeSpan.Zero)), cancellationToken);
-            if (split.WholeHours is { } whole)
-            {
-                await AddRollupsAsync(customerId, whole.Start.UtcDateTime, whole.End.UtcDateTime, aggregates, cancellationToken);
-                if (anyUnique)
-                {
-                    // The database counts the whole hours' distinct values; no value leaves it. Values seen only in
-                    // the partial hours at the edges are added below, after checking which the whole hours already have.
-                    counted = (await CountDistinctAsync([customerId], whole.Start.UtcDateTime, whole.End.UtcDateTime, cancellationToken)).GetValueOrDefault(customerId, DistinctCounts.None);
-                }
-            }
-
-            foreach (var edge in new[] { split.Leading, split.Trailing })
-            {
-                if (edge is { } range)
-                {
-                    await AddRawEventsAsync(customerId, range.Start.UtcDateTime, range.End.UtcDateTime, meters, aggregates, distinct, cancellationToken);
-                }
-            }
-
-            if (counted is not null && split.WholeHours is { } hours && distinct.Count > 0)
-            {
-                counted = await WithEdgeValuesAsync(customerId, hours.Start.UtcDateTime, hours.End.UtcDateTime, counted, distinct, cancellationToken);
-            }
+            (aggregates, distinct, counted) = await ReadAsync(customerId, exact, meters, cancellationToken);
         }
 
         var report = Report(meters, from, to, aggregates, distinct, counted);
@@ -83,6 +62,40 @@ public sealed class UsageQuery(UsagePortalDbContext db, IDatabaseDialect dialect
         }
 
         return report;
+    }
+
+    /// <summary>The aggregates of a split: whole hours from the rollups (and distinct values), partial edges from the raw events.</summary>
+    private async Task<(Dictionary<(int MeterId, string GroupKey), Aggregate> Aggregates, Dictionary<(int MeterId, string GroupKey), HashSet<string>> Distinct, DistinctCounts? Counted)> ReadAsync(
+        int customerId, HourSplit split, LoadedMeters meters, CancellationToken cancellationToken)
+    {
+        var aggregates = new Dictionary<(int MeterId, string GroupKey), Aggregate>();
+        var distinct = new Dictionary<(int MeterId, string GroupKey), HashSet<string>>();
+        DistinctCounts? counted = null;
+        if (split.WholeHours is { } whole)
+        {
+            await AddRollupsAsync(customerId, whole.Start.UtcDateTime, whole.End.UtcDateTime, aggregates, cancellationToken);
+            if (AnyUniqueCount(meters))
+            {
+                // The database counts the whole hours' distinct values; no value leaves it. Values seen only in
+                // the partial hours at the edges are added below, after checking which the whole hours already have.
+                counted = (await CountDistinctAsync([customerId], whole.Start.UtcDateTime, whole.End.UtcDateTime, cancellationToken)).GetValueOrDefault(customerId, DistinctCounts.None);
+            }
+        }
+
+        foreach (var edge in new[] { split.Leading, split.Trailing })
+        {
+            if (edge is { } range)
+            {
+                await AddRawEventsAsync(customerId, range.Start.UtcDateTime, range.End.UtcDateTime, meters, aggregates, distinct, cancellationToken);
+            }
+        }
+
+        if (counted is not null && split.WholeHours is { } hours && distinct.Count > 0)
+        {
+            counted = await WithEdgeValuesAsync(customerId, hours.Start.UtcDateTime, hours.End.UtcDateTime, counted, distinct, cancellationToken);
+        }
+
+        return (aggregates, distinct, counted);
     }
 
     /// <summary>
@@ -124,42 +137,36 @@ public sealed class UsageQuery(UsagePortalDbContext db, IDatabaseDialect dialect
     public void ForgetPrefetched() => prefetched = null;
 
     /// <summary>
-    /// The split with each partial edge hour taken whole when the part of its hour outside the range holds no event: that
-    /// hour's rollup (and distinct values) then hold exactly the edge's events, and one indexed existence check replaces
-    /// reading and metering them. The common case: a range that ends now (the current period), whose last hour has no
-    /// event after now. An edge with events outside the range keeps being read from the raw events.
+    /// The split with each partial edge hour taken whole: its rollup (and distinct values) holds exactly the edge's events
+    /// when the part of its hour outside the range holds none (<see cref="NothingOutsideAsync"/> checks), and then no event
+    /// of it needs reading and metering. The common case: a range that ends now (the current period), whose last hour has
+    /// no event after now.
     /// </summary>
-    private async Task<HourSplit> WidenedAsync(int customerId, HourSplit split, CancellationToken cancellationToken)
+    private static HourSplit Widened(HourSplit split)
     {
-        if (split.WholeHours is null && split.Trailing is null && split.Leading is { } within)
-        {
-            // Within one hour: the hour is whole when nothing lies before the range in it, nor after.
-            var hour = HourBuckets.FloorToHour(within.Start);
-            return await NoEventsAsync(customerId, hour, within.Start, cancellationToken) && await NoEventsAsync(customerId, within.End, hour.AddHours(1), cancellationToken)
-                ? new HourSplit(null, new TimeRange(hour, hour.AddHours(1)), null)
-                : split;
-        }
-
         var (leading, whole, trailing) = (split.Leading, split.WholeHours, split.Trailing);
-        var start = whole?.Start ?? leading?.End ?? trailing!.Value.Start;
-        var end = whole?.End ?? start;
-        if (leading is { } lead && await NoEventsAsync(customerId, HourBuckets.FloorToHour(lead.Start), lead.Start, cancellationToken))
+        if (leading is null && trailing is null)
         {
-            (leading, start) = (null, HourBuckets.FloorToHour(lead.Start));
+            return split;
         }
 
-        if (trailing is { } trail && await NoEventsAsync(customerId, trail.End, trail.Start.AddHours(1), cancellationToken))
-        {
-            (trailing, end) = (null, trail.Start.AddHours(1));
-        }
-
-        return new HourSplit(leading, end > start ? new TimeRange(start, end) : null, trailing);
+        var start = leading is { } lead ? HourBuckets.FloorToHour(lead.Start) : whole?.Start ?? trailing!.Value.Start;
+        var end = trailing is { } trail ? trail.Start.AddHours(1)
+            : whole?.End ?? (leading!.Value.End == HourBuckets.FloorToHour(leading.Value.End) ? leading.Value.End : HourBuckets.FloorToHour(leading.Value.End).AddHours(1));
+        return new HourSplit(null, new TimeRange(start, end), null);
     }
 
-    private async Task<bool> NoEventsAsync(int customerId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    /// <summary>Whether the parts of the edge hours of <paramref name="exact"/> that lie outside it hold no event (one indexed query).</summary>
+    private async Task<bool> NothingOutsideAsync(int customerId, HourSplit exact, CancellationToken cancellationToken)
     {
-        var (start, end) = (from.UtcDateTime, to.UtcDateTime);
-        return !await db.UsageEvents.AnyAsync(e => e.CustomerId == customerId && e.Time >= start && e.Time < end, cancellationToken);
+        var widened = Widened(exact).WholeHours!.Value;
+        var range = new TimeRange(
+            exact.Leading?.Start ?? exact.WholeHours?.Start ?? exact.Trailing!.Value.Start,
+            exact.Trailing?.End ?? exact.WholeHours?.End ?? exact.Leading!.Value.End);
+        var (before, rangeStart, rangeEnd, after) = (widened.Start.UtcDateTime, range.Start.UtcDateTime, range.End.UtcDateTime, widened.End.UtcDateTime);
+        return !await db.UsageEvents.AnyAsync(
+            e => e.CustomerId == customerId && (e.Time >= before && e.Time < rangeStart || e.Time >= rangeEnd && e.Time < after),
+            cancellationToken);
     }
 
     /// <summary>Distinct values are stored for unique_count meters only: without one there is nothing to count.</summary>
