@@ -48,9 +48,9 @@ public sealed class UsageQuery(UsagePortalDbContext db, IDatabaseDialect dialect
         // Edge hours are first read whole from their rollups, and checked afterwards to hold no event outside the range:
         // events are only ever added, so none found after the reads means none was there when they ran. Otherwise (a
         // range ending inside an hour with later events in it) the edges are read again from the raw events.
-        var widened = Widened(exact);
+        var widened = exact.Leading is null && exact.Trailing is null ? exact : new HourSplit(null, WholeHoursAround(start, end), null);
         var (aggregates, distinct, counted) = await ReadAsync(customerId, widened, meters, cancellationToken);
-        if (widened != exact && !await NothingOutsideAsync(customerId, exact, cancellationToken))
+        if (widened != exact && !await NothingOutsideAsync(customerId, widened.WholeHours!.Value, start, end, cancellationToken))
         {
             (aggregates, distinct, counted) = await ReadAsync(customerId, exact, meters, cancellationToken);
         }
@@ -137,35 +137,23 @@ public sealed class UsageQuery(UsagePortalDbContext db, IDatabaseDialect dialect
     public void ForgetPrefetched() => prefetched = null;
 
     /// <summary>
-    /// The split with each partial edge hour taken whole: its rollup (and distinct values) holds exactly the edge's events
-    /// when the part of its hour outside the range holds none (<see cref="NothingOutsideAsync"/> checks), and then no event
-    /// of it needs reading and metering. The common case: a range that ends now (the current period), whose last hour has
-    /// no event after now.
+    /// The whole hours around [<paramref name="start"/>, <paramref name="end"/>): their rollups (and distinct values) hold
+    /// exactly the range's events when the parts outside it hold none (<see cref="NothingOutsideAsync"/> checks), and then
+    /// no event of the edges needs reading and metering. The common case: a range that ends now (the current period),
+    /// whose last hour has no event after now.
     /// </summary>
-    private static HourSplit Widened(HourSplit split)
+    private static TimeRange WholeHoursAround(DateTime start, DateTime end)
     {
-        var (leading, whole, trailing) = (split.Leading, split.WholeHours, split.Trailing);
-        if (leading is null && trailing is null)
-        {
-            return split;
-        }
-
-        var start = leading is { } lead ? HourBuckets.FloorToHour(lead.Start) : whole?.Start ?? trailing!.Value.Start;
-        var end = trailing is { } trail ? trail.Start.AddHours(1)
-            : whole?.End ?? (leading!.Value.End == HourBuckets.FloorToHour(leading.Value.End) ? leading.Value.End : HourBuckets.FloorToHour(leading.Value.End).AddHours(1));
-        return new HourSplit(null, new TimeRange(start, end), null);
+        var last = HourBuckets.FloorToHour(new DateTimeOffset(end, TimeSpan.Zero));
+        return new TimeRange(HourBuckets.FloorToHour(new DateTimeOffset(start, TimeSpan.Zero)), last.UtcDateTime == end ? last : last.AddHours(1));
     }
 
-    /// <summary>Whether the parts of the edge hours of <paramref name="exact"/> that lie outside it hold no event (one indexed query).</summary>
-    private async Task<bool> NothingOutsideAsync(int customerId, HourSplit exact, CancellationToken cancellationToken)
+    /// <summary>Whether the parts of <paramref name="hours"/> outside [<paramref name="start"/>, <paramref name="end"/>) hold no event (one indexed query).</summary>
+    private async Task<bool> NothingOutsideAsync(int customerId, TimeRange hours, DateTime start, DateTime end, CancellationToken cancellationToken)
     {
-        var widened = Widened(exact).WholeHours!.Value;
-        var range = new TimeRange(
-            exact.Leading?.Start ?? exact.WholeHours?.Start ?? exact.Trailing!.Value.Start,
-            exact.Trailing?.End ?? exact.WholeHours?.End ?? exact.Leading!.Value.End);
-        var (before, rangeStart, rangeEnd, after) = (widened.Start.UtcDateTime, range.Start.UtcDateTime, range.End.UtcDateTime, widened.End.UtcDateTime);
+        var (before, after) = (hours.Start.UtcDateTime, hours.End.UtcDateTime);
         return !await db.UsageEvents.AnyAsync(
-            e => e.CustomerId == customerId && (e.Time >= before && e.Time < rangeStart || e.Time >= rangeEnd && e.Time < after),
+            e => e.CustomerId == customerId && (e.Time >= before && e.Time < start || e.Time >= end && e.Time < after),
             cancellationToken);
     }
 
