@@ -42,6 +42,12 @@ public sealed class UsagePortalDbContext(DbContextOptions<UsagePortalDbContext> 
 
     public DbSet<UsageDistinctValue> UsageDistinctValues => Set<UsageDistinctValue>();
 
+    public DbSet<UsageDailyRollup> UsageDailyRollups => Set<UsageDailyRollup>();
+
+    public DbSet<UsageDailyDistinctValue> UsageDailyDistinctValues => Set<UsageDailyDistinctValue>();
+
+    public DbSet<RollupTierState> RollupTierStates => Set<RollupTierState>();
+
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
 
     public DbSet<Plan> Plans => Set<Plan>();
@@ -135,23 +141,16 @@ public sealed class UsagePortalDbContext(DbContextOptions<UsagePortalDbContext> 
             usage.Property(e => e.Source).HasMaxLength(256);
             usage.Property(e => e.EventId).HasMaxLength(256);
             usage.Property(e => e.Type).HasMaxLength(256);
-            usage.HasOne<Customer>().WithMany().HasForeignKey(e => e.CustomerId).OnDelete(DeleteBehavior.Restrict);
+            // No foreign key to Customers: ingestion stores only events whose subject it resolved to a customer, and
+            // customers are never deleted, so the check would be one more index probe per event (a fifth of
+            // PostgreSQL's ingestion time) that can never fail.
         });
 
-        builder.Entity<UsageRollup>(rollup =>
-        {
-            rollup.HasKey(r => new { r.CustomerId, r.MeterId, r.BucketStart, r.GroupKey });
-            rollup.Property(r => r.GroupKey).HasMaxLength(1024);
-            // No precision limit: PostgreSQL keeps every digit a decimal can hold (numeric without a typmod).
-            rollup.HasOne<Meter>().WithMany().HasForeignKey(r => r.MeterId).OnDelete(DeleteBehavior.Restrict);
-        });
-
-        builder.Entity<UsageDistinctValue>(distinct =>
-        {
-            distinct.HasKey(d => new { d.CustomerId, d.MeterId, d.BucketStart, d.GroupKey, d.Value });
-            distinct.Property(d => d.GroupKey).HasMaxLength(1024);
-            distinct.Property(d => d.Value).HasMaxLength(512);
-        });
+        ConfigureRollups(builder.Entity<UsageRollup>());
+        ConfigureRollups(builder.Entity<UsageDailyRollup>());
+        ConfigureDistinctValues(builder.Entity<UsageDistinctValue>());
+        ConfigureDistinctValues(builder.Entity<UsageDailyDistinctValue>());
+        builder.Entity<RollupTierState>().Property(t => t.Id).ValueGeneratedNever();
 
         builder.Entity<ApiKey>(key =>
         {
@@ -163,6 +162,24 @@ public sealed class UsagePortalDbContext(DbContextOptions<UsagePortalDbContext> 
         });
 
         ConfigureBilling(builder);
+    }
+
+    private static void ConfigureRollups<T>(Microsoft.EntityFrameworkCore.Metadata.Builders.EntityTypeBuilder<T> rollup)
+        where T : RollupRow
+    {
+        // Time before meter: a customer's rows over a range are one index range, however long its history.
+        rollup.HasKey(r => new { r.CustomerId, r.BucketStart, r.MeterId, r.GroupKey });
+        rollup.Property(r => r.GroupKey).HasMaxLength(1024);
+        // No precision limit: PostgreSQL keeps every digit a decimal can hold (numeric without a typmod).
+        rollup.HasOne<Meter>().WithMany().HasForeignKey(r => r.MeterId).OnDelete(DeleteBehavior.Restrict);
+    }
+
+    private static void ConfigureDistinctValues<T>(Microsoft.EntityFrameworkCore.Metadata.Builders.EntityTypeBuilder<T> distinct)
+        where T : DistinctValueRow
+    {
+        distinct.HasKey(d => new { d.CustomerId, d.BucketStart, d.MeterId, d.GroupKey, d.Value });
+        distinct.Property(d => d.GroupKey).HasMaxLength(1024);
+        distinct.Property(d => d.Value).HasMaxLength(512);
     }
 
     private static void ConfigureBilling(ModelBuilder builder)

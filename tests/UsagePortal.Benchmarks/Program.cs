@@ -84,7 +84,9 @@ static async Task<List<string>> RunAsync(DatabaseProvider provider, BenchmarkSet
     await CreateCustomersAsync(database, settings.Customers);
 
     var now = DateTime.UtcNow;
-    var from = new DateTime(now.Year, now.Month, 1, 0, 0, 0, DateTimeKind.Utc);
+    // The customers' current period started 27 days ago (CreateCustomersAsync): the usage answer reads 27 days of rollups
+    // whatever the date of the run, near the worst case of a monthly period.
+    var from = PeriodStart(now);
     // Live traffic carries times from the last few minutes; the history loaded for the query figures spans the month.
     var live = new EventGenerator("live-", settings.Customers, now.AddMinutes(-10), now.AddMinutes(-1), seed: 42);
     var generator = new EventGenerator("history-", settings.Customers, from, now.AddMinutes(-1), seed: 43);
@@ -176,27 +178,31 @@ static async Task<(double P50, double P99)> QueryLatencyAsync(HttpClient http, B
 }
 
 // Each customer is on the demo's Growth plan (seeded by the server: graduated per region, package, volume, and a
-// unique count with a free allowance) from the start of the month, so that the usage answer timed below carries what
-// PRODUCT.md's bar names, "usage and cost": amounts rated through the plan and the period's projection.
+// unique count with a free allowance), billed monthly from its anniversary 27 days ago, so that the usage answer timed
+// below carries what PRODUCT.md's bar names, "usage and cost": amounts rated through the plan and the period's
+// projection, over a period 27 days in (the answer reads every hour of it), on any date.
 static async Task CreateCustomersAsync(TestDatabase database, int count)
 {
     await using var db = Context(database);
     var growth = await db.PlanVersions.Where(v => v.Plan!.Code == "growth").OrderByDescending(v => v.Version).FirstAsync();
     var now = DateTime.UtcNow;
-    var monthStart = new DateTime(now.Year, now.Month, 1, 0, 0, 0, DateTimeKind.Utc);
+    var periodStart = PeriodStart(now);
     for (var i = 0; i < count; i++)
     {
         var customer = new Customer { ExternalId = EventGenerator.CustomerId(i), Name = $"Bench {i}", Email = $"bench{i}@bench.example", Currency = "USD", TimeZone = "UTC", CreatedAt = now };
         db.Customers.Add(customer);
         await db.SaveChangesAsync();
-        var subscription = new Subscription { CustomerId = customer.Id, BillingAnchor = "calendar", TimeZone = "UTC", StartsAt = monthStart, CreatedAt = now, CreatedBy = "benchmark" };
-        subscription.Phases.Add(new SubscriptionPhase { PlanVersionId = growth.Id, StartsAt = monthStart });
-        SubscriptionSchedule.ScheduleFrom(subscription, monthStart);
+        var subscription = new Subscription { CustomerId = customer.Id, BillingAnchor = "anniversary", TimeZone = "UTC", StartsAt = periodStart, CreatedAt = now, CreatedBy = "benchmark" };
+        subscription.Phases.Add(new SubscriptionPhase { PlanVersionId = growth.Id, StartsAt = periodStart });
+        SubscriptionSchedule.ScheduleFrom(subscription, periodStart);
         db.Subscriptions.Add(subscription);
     }
 
     await db.SaveChangesAsync();
 }
+
+// 27 days before now, on the hour: every month is longer, so the period that started then is still the current one.
+static DateTime PeriodStart(DateTime now) => new DateTime(now.Year, now.Month, now.Day, now.Hour, 0, 0, DateTimeKind.Utc).AddDays(-27);
 
 static async Task<long> CountEventsAsync(TestDatabase database)
 {

@@ -975,16 +975,29 @@ namespace UsagePortal.Data.Postgres.Migrations
                     b.ToTable("MeterVersions");
                 });
 
-            modelBuilder.Entity("UsagePortal.Data.Metering.UsageDistinctValue", b =>
+            modelBuilder.Entity("UsagePortal.Data.Metering.RollupTierState", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("DailyCompleteFrom")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("RollupTierStates");
+                });
+
+            modelBuilder.Entity("UsagePortal.Data.Metering.UsageDailyDistinctValue", b =>
                 {
                     b.Property<int>("CustomerId")
                         .HasColumnType("integer");
 
-                    b.Property<int>("MeterId")
-                        .HasColumnType("integer");
-
                     b.Property<DateTime>("BucketStart")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("MeterId")
+                        .HasColumnType("integer");
 
                     b.Property<string>("GroupKey")
                         .HasMaxLength(1024)
@@ -994,7 +1007,74 @@ namespace UsagePortal.Data.Postgres.Migrations
                         .HasMaxLength(512)
                         .HasColumnType("character varying(512)");
 
-                    b.HasKey("CustomerId", "MeterId", "BucketStart", "GroupKey", "Value");
+                    b.HasKey("CustomerId", "BucketStart", "MeterId", "GroupKey", "Value");
+
+                    b.ToTable("UsageDailyDistinctValues");
+                });
+
+            modelBuilder.Entity("UsagePortal.Data.Metering.UsageDailyRollup", b =>
+                {
+                    b.Property<int>("CustomerId")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("BucketStart")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("MeterId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("GroupKey")
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("LatestSequence")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime?>("LatestTime")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<decimal?>("LatestValue")
+                        .HasColumnType("numeric");
+
+                    b.Property<decimal?>("Max")
+                        .HasColumnType("numeric");
+
+                    b.Property<decimal>("Sum")
+                        .HasColumnType("numeric");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("CustomerId", "BucketStart", "MeterId", "GroupKey");
+
+                    b.HasIndex("MeterId");
+
+                    b.ToTable("UsageDailyRollups");
+                });
+
+            modelBuilder.Entity("UsagePortal.Data.Metering.UsageDistinctValue", b =>
+                {
+                    b.Property<int>("CustomerId")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("BucketStart")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("MeterId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("GroupKey")
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)");
+
+                    b.Property<string>("Value")
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)");
+
+                    b.HasKey("CustomerId", "BucketStart", "MeterId", "GroupKey", "Value");
 
                     b.ToTable("UsageDistinctValues");
                 });
@@ -1050,11 +1130,11 @@ namespace UsagePortal.Data.Postgres.Migrations
                     b.Property<int>("CustomerId")
                         .HasColumnType("integer");
 
-                    b.Property<int>("MeterId")
-                        .HasColumnType("integer");
-
                     b.Property<DateTime>("BucketStart")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("MeterId")
+                        .HasColumnType("integer");
 
                     b.Property<string>("GroupKey")
                         .HasMaxLength(1024)
@@ -1081,7 +1161,7 @@ namespace UsagePortal.Data.Postgres.Migrations
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("timestamp with time zone");
 
-                    b.HasKey("CustomerId", "MeterId", "BucketStart", "GroupKey");
+                    b.HasKey("CustomerId", "BucketStart", "MeterId", "GroupKey");
 
                     b.HasIndex("MeterId");
 
@@ -1285,11 +1365,11 @@ namespace UsagePortal.Data.Postgres.Migrations
                     b.Navigation("Meter");
                 });
 
-            modelBuilder.Entity("UsagePortal.Data.Metering.UsageEvent", b =>
+            modelBuilder.Entity("UsagePortal.Data.Metering.UsageDailyRollup", b =>
                 {
-                    b.HasOne("UsagePortal.Data.Customers.Customer", null)
+                    b.HasOne("UsagePortal.Data.Metering.Meter", null)
                         .WithMany()
-                        .HasForeignKey("CustomerId")
+                        .HasForeignKey("MeterId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });

@@ -936,16 +936,29 @@ namespace UsagePortal.Data.Sqlite.Migrations
                     b.ToTable("MeterVersions");
                 });
 
-            modelBuilder.Entity("UsagePortal.Data.Metering.UsageDistinctValue", b =>
+            modelBuilder.Entity("UsagePortal.Data.Metering.RollupTierState", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("DailyCompleteFrom")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("RollupTierStates");
+                });
+
+            modelBuilder.Entity("UsagePortal.Data.Metering.UsageDailyDistinctValue", b =>
                 {
                     b.Property<int>("CustomerId")
                         .HasColumnType("INTEGER");
 
-                    b.Property<int>("MeterId")
-                        .HasColumnType("INTEGER");
-
                     b.Property<DateTime>("BucketStart")
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("MeterId")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("GroupKey")
                         .HasMaxLength(1024)
@@ -955,7 +968,74 @@ namespace UsagePortal.Data.Sqlite.Migrations
                         .HasMaxLength(512)
                         .HasColumnType("TEXT");
 
-                    b.HasKey("CustomerId", "MeterId", "BucketStart", "GroupKey", "Value");
+                    b.HasKey("CustomerId", "BucketStart", "MeterId", "GroupKey", "Value");
+
+                    b.ToTable("UsageDailyDistinctValues");
+                });
+
+            modelBuilder.Entity("UsagePortal.Data.Metering.UsageDailyRollup", b =>
+                {
+                    b.Property<int>("CustomerId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("BucketStart")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("MeterId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("GroupKey")
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LatestSequence")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("LatestTime")
+                        .HasColumnType("TEXT");
+
+                    b.Property<decimal?>("LatestValue")
+                        .HasColumnType("TEXT");
+
+                    b.Property<decimal?>("Max")
+                        .HasColumnType("TEXT");
+
+                    b.Property<decimal>("Sum")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("CustomerId", "BucketStart", "MeterId", "GroupKey");
+
+                    b.HasIndex("MeterId");
+
+                    b.ToTable("UsageDailyRollups");
+                });
+
+            modelBuilder.Entity("UsagePortal.Data.Metering.UsageDistinctValue", b =>
+                {
+                    b.Property<int>("CustomerId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("BucketStart")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("MeterId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("GroupKey")
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Value")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("CustomerId", "BucketStart", "MeterId", "GroupKey", "Value");
 
                     b.ToTable("UsageDistinctValues");
                 });
@@ -1009,11 +1089,11 @@ namespace UsagePortal.Data.Sqlite.Migrations
                     b.Property<int>("CustomerId")
                         .HasColumnType("INTEGER");
 
-                    b.Property<int>("MeterId")
-                        .HasColumnType("INTEGER");
-
                     b.Property<DateTime>("BucketStart")
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("MeterId")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("GroupKey")
                         .HasMaxLength(1024)
@@ -1040,7 +1120,7 @@ namespace UsagePortal.Data.Sqlite.Migrations
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("TEXT");
 
-                    b.HasKey("CustomerId", "MeterId", "BucketStart", "GroupKey");
+                    b.HasKey("CustomerId", "BucketStart", "MeterId", "GroupKey");
 
                     b.HasIndex("MeterId");
 
@@ -1244,11 +1324,11 @@ namespace UsagePortal.Data.Sqlite.Migrations
                     b.Navigation("Meter");
                 });
 
-            modelBuilder.Entity("UsagePortal.Data.Metering.UsageEvent", b =>
+            modelBuilder.Entity("UsagePortal.Data.Metering.UsageDailyRollup", b =>
                 {
-                    b.HasOne("UsagePortal.Data.Customers.Customer", null)
+                    b.HasOne("UsagePortal.Data.Metering.Meter", null)
                         .WithMany()
-                        .HasForeignKey("CustomerId")
+                        .HasForeignKey("MeterId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });

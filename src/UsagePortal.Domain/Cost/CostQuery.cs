@@ -28,15 +28,18 @@ namespace UsagePortal.Domain.Cost;
 /// up to each day's total. The others are priced on the summed value, like the invoice prices them.</para>
 /// <para>Daily quantities come from the hourly rollups, each hour counted in the local day (of the subscription's zone) it
 /// starts in; in zones whose offset is not a whole hour the days of the history and of the chart's past points are off by
-/// that part of an hour. The figures so far and the projection's starting point are exact: they come from the rater.</para>
+/// that part of an hour. Where the zone's days are UTC days, the totals without the chart read the history from the daily
+/// rollups instead (the same days, 24 times fewer rows). The figures so far and the projection's starting point are
+/// exact: they come from the rater.</para>
 /// </remarks>
-public sealed class CostQuery(UsagePortalDbContext db, PeriodRater rater)
+public sealed class CostQuery(UsagePortalDbContext db, PeriodRater rater, DailyTierState tierState)
 {
     /// <summary>The subscription of <paramref name="customerId"/> running at <paramref name="instant"/> (at most one), phases and plan versions loaded.</summary>
+    /// <remarks>One query (one subscription, a few phases, one plan version each): split queries would cost two more round trips.</remarks>
     public Task<Subscription?> SubscriptionAtAsync(int customerId, DateTime instant, CancellationToken cancellationToken = default) =>
         db.Subscriptions.AsNoTracking()
             .Include(s => s.Phases).ThenInclude(p => p.PlanVersion)
-            .AsSplitQuery()
+            .AsSingleQuery()
             .Where(s => s.CustomerId == customerId && s.StartsAt <= instant && (s.EndsAt == null || s.EndsAt > instant))
             .OrderByDescending(s => s.StartsAt)
             .FirstOrDefaultAsync(cancellationToken);
@@ -222,8 +225,9 @@ public sealed class CostQuery(UsagePortalDbContext db, PeriodRater rater)
     }
 
     /// <summary>
-    /// One query for the customer's hourly rollups over the history window and the period's complete days (and, for
-    /// unique_count meters, one for the day each distinct value was first seen), summed into local days.
+    /// One query for the customer's rollups over the history window and the period's complete days (and, for
+    /// unique_count meters, one for the day each distinct value was first seen), summed into local days. Without the
+    /// chart, in a zone whose days are UTC days, the daily rollups are the history's days (one row a day instead of 24).
     /// </summary>
     private async Task<DailyUsage> ReadDailyUsageAsync(int customerId, PlanShape plan, LocalDays days, BillingPeriod period, DateTime historyStart, DateTime todayStart, bool withChart, CancellationToken cancellationToken)
     {
@@ -235,11 +239,26 @@ public sealed class CostQuery(UsagePortalDbContext db, PeriodRater rater)
             return usage;
         }
 
+        var charged = meterIds.ToHashSet();
+        if (!withChart && historyStart < todayStart && await DaysAreUtcDaysAsync(days, historyStart, todayStart, cancellationToken))
+        {
+            // The period's days only feed the chart: the history is all that is read.
+            var daily = await db.UsageDailyRollups.AsNoTracking()
+                .Where(r => r.CustomerId == customerId && r.BucketStart >= historyStart && r.BucketStart < todayStart)
+                .ToListAsync(cancellationToken);
+            foreach (var row in daily.Where(r => charged.Contains(r.MeterId)))
+            {
+                usage.Add(row.MeterId, row.GroupKey, row.BucketStart, RollupAggregates.From(row), inHistory: true, inPeriod: false);
+            }
+
+            usage.CloseHistory(days.DateOf(historyStart), days.DateOf(todayStart));
+            return usage;
+        }
+
         var rows = await db.UsageRollups.AsNoTracking()
             .Where(r => r.CustomerId == customerId && r.BucketStart >= readFrom && r.BucketStart < todayStart)
             .Select(r => new UsageRollup { MeterId = r.MeterId, GroupKey = r.GroupKey, BucketStart = r.BucketStart, Count = r.Count, Sum = r.Sum, Max = r.Max, LatestValue = r.LatestValue, LatestTime = r.LatestTime, LatestSequence = r.LatestSequence })
             .ToListAsync(cancellationToken);
-        var charged = meterIds.ToHashSet();
         foreach (var row in rows.Where(r => charged.Contains(r.MeterId)))
         {
             usage.Add(row.MeterId, row.GroupKey, row.BucketStart, RollupAggregates.From(row), row.BucketStart >= historyStart);
@@ -270,6 +289,20 @@ public sealed class CostQuery(UsagePortalDbContext db, PeriodRater rater)
 
         usage.CloseHistory(days.DateOf(historyStart), days.DateOf(todayStart));
         return usage;
+    }
+
+    /// <summary>Whether every local day of [<paramref name="from"/>, <paramref name="to"/>) is a UTC day the daily tier holds completely.</summary>
+    private async Task<bool> DaysAreUtcDaysAsync(LocalDays days, DateTime from, DateTime to, CancellationToken cancellationToken)
+    {
+        for (var date = days.DateOf(from); days.Start(date) <= to; date = date.AddDays(1))
+        {
+            if (days.Start(date).Ticks % TimeSpan.TicksPerDay != 0)
+            {
+                return false;
+            }
+        }
+
+        return from >= await tierState.CompleteFromAsync(db, cancellationToken);
     }
 
     private static List<CostLine> Lines(PlanShape plan, List<ChargeSlots> charges, PlanCost final, DateOnly end)
@@ -493,7 +526,7 @@ public sealed class CostQuery(UsagePortalDbContext db, PeriodRater rater)
 
         public Dictionary<DateOnly, Dictionary<(int Phase, int MeterId, string GroupKey), Aggregate>> PeriodDays { get; } = [];
 
-        public void Add(int meterId, string groupKey, DateTime bucketStart, Aggregate aggregate, bool inHistory)
+        public void Add(int meterId, string groupKey, DateTime bucketStart, Aggregate aggregate, bool inHistory, bool inPeriod = true)
         {
             if (inHistory)
             {
@@ -503,7 +536,7 @@ public sealed class CostQuery(UsagePortalDbContext db, PeriodRater rater)
                 byDate[date] = byDate.TryGetValue(date, out var before) ? before.Merge(aggregate) : aggregate;
             }
 
-            if (bucketStart >= period.Start && bucketStart < todayStart && PhaseOf(bucketStart) is { } phase)
+            if (inPeriod && bucketStart >= period.Start && bucketStart < todayStart && PhaseOf(bucketStart) is { } phase)
             {
                 AddToPeriod(phase, meterId, groupKey, bucketStart, aggregate);
             }

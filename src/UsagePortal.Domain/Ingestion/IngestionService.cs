@@ -16,7 +16,7 @@ namespace UsagePortal.Domain.Ingestion;
 public sealed record IngestResult(int Accepted, int Duplicates, IReadOnlyList<int> CustomerIds);
 
 /// <summary>
-/// Stores a validated batch of events and folds the new ones into the hourly rollups, in one transaction:
+/// Stores a validated batch of events and folds the new ones into the hourly and daily rollups, in one transaction:
 /// when it returns, the batch is durable and counted exactly once. Deduplication is the unique index on
 /// (source, id): the insert skips a known event (ON CONFLICT DO NOTHING) and only the rows it really inserted
 /// reach the rollups. How each database stores and merges is its dialect's (<see cref="IDatabaseDialect"/>).
@@ -106,22 +106,33 @@ public sealed class IngestionService(UsagePortalDbContext db, TimeProvider clock
 
             var inserted = await dialect.InsertEventsAsync(dbTransaction, unique, customers, receivedAt, cancellationToken);
             var touched = Fold(inserted, readings, out var distinct);
-            distinct.RemoveWhere(d => distinctCache.IsKnown(d.Key.CustomerId, d.Key.MeterId, d.Key.BucketStart, d.Key.GroupKey, d.Value));
-            if (touched.Count > 0)
+            // Both tiers, hours then days (PostgreSQL takes the rows' locks in that order in every batch: no deadlock).
+            var distinctByTier = new[] { (RollupTier.Hour, distinct), (RollupTier.Day, RollupTiers.ToDays(distinct)) };
+            foreach (var (tier, values) in distinctByTier)
             {
-                await dialect.MergeRollupsAsync(dbTransaction, touched, receivedAt, cancellationToken);
+                values.RemoveWhere(d => distinctCache.IsKnown(tier, d.Key, d.Value));
             }
 
-            if (distinct.Count > 0)
+            if (touched.Count > 0)
             {
-                await dialect.InsertDistinctValuesAsync(dbTransaction, distinct, cancellationToken);
+                await dialect.MergeRollupsAsync(dbTransaction, touched, receivedAt, RollupTier.Hour, cancellationToken);
+                await dialect.MergeRollupsAsync(dbTransaction, RollupTiers.ToDays(touched), receivedAt, RollupTier.Day, cancellationToken);
+            }
+
+            foreach (var (tier, values) in distinctByTier.Where(t => t.Item2.Count > 0))
+            {
+                await dialect.InsertDistinctValuesAsync(dbTransaction, values, tier, cancellationToken);
             }
 
             var changedCustomers = inserted.Select(i => customers[unique[i.Index].Subject]).Distinct().Order().ToList();
             var announced = changedCustomers.Count > 0 && await dialect.AnnounceUsageAsync(dbTransaction, changedCustomers, cancellationToken);
 
             await transaction.CommitAsync(cancellationToken);
-            distinctCache.Remember(distinct.Select(d => (d.Key.CustomerId, d.Key.MeterId, d.Key.BucketStart, d.Key.GroupKey, d.Value)));
+            foreach (var (tier, values) in distinctByTier)
+            {
+                distinctCache.Remember(tier, values);
+            }
+
             if (!announced && changedCustomers.Count > 0)
             {
                 // No other node to tell: this node's open dashboards hear it directly.

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using UsagePortal.Data;
+using UsagePortal.Domain.Ingestion;
 
 namespace UsagePortal.Domain.Meters;
 
@@ -72,29 +73,29 @@ public sealed class SqliteWriteGate
 }
 
 /// <summary>
-/// Distinct values (for unique_count) this node has already committed, per customer, meter, group and hour: a batch
+/// Distinct values (for unique_count) this node has already committed, per tier, customer, meter, group and hour (or day): a batch
 /// skips inserting those again. Bounded; losing an entry only costs one redundant insert (ON CONFLICT DO NOTHING),
 /// and another node's values are simply not known here, so it is never wrong.
 /// </summary>
 public sealed class DistinctValueCache
 {
     private const int Capacity = 200_000;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<(int CustomerId, int MeterId, DateTime BucketStart, string GroupKey, string Value), byte> known = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(RollupTier Tier, RollupKey Key, string Value), byte> known = new();
 
-    public bool IsKnown(int customerId, int meterId, DateTime bucketStart, string groupKey, string value) =>
-        known.ContainsKey((customerId, meterId, bucketStart, groupKey, value));
+    public bool IsKnown(RollupTier tier, RollupKey key, string value) => known.ContainsKey((tier, key, value));
 
     /// <summary>Call only after the transaction that stored them committed.</summary>
-    public void Remember(IEnumerable<(int CustomerId, int MeterId, DateTime BucketStart, string GroupKey, string Value)> values)
+    public void Remember(RollupTier tier, IEnumerable<(RollupKey Key, string Value)> values)
     {
+        ArgumentNullException.ThrowIfNull(values);
         if (known.Count > Capacity)
         {
             known.Clear();
         }
 
-        foreach (var value in values)
+        foreach (var (key, value) in values)
         {
-            known.TryAdd(value, 0);
+            known.TryAdd((tier, key, value), 0);
         }
     }
 }

@@ -26,11 +26,11 @@ public interface IDatabaseDialect
     /// <summary>Inserts a batch's events, skipping those already stored (unique on source and id); answers the ones it stored.</summary>
     Task<List<InsertedEvent>> InsertEventsAsync(DbTransaction transaction, IReadOnlyList<IncomingEvent> events, IReadOnlyDictionary<string, int> customers, DateTime receivedAt, CancellationToken cancellationToken);
 
-    /// <summary>Merges a batch's aggregates into the hourly rollups, exactly.</summary>
-    Task MergeRollupsAsync(DbTransaction transaction, Dictionary<RollupKey, Aggregate> touched, DateTime now, CancellationToken cancellationToken);
+    /// <summary>Merges a batch's aggregates into the rollups of <paramref name="tier"/>, exactly.</summary>
+    Task MergeRollupsAsync(DbTransaction transaction, Dictionary<RollupKey, Aggregate> touched, DateTime now, RollupTier tier, CancellationToken cancellationToken);
 
-    /// <summary>Stores the distinct values unique counts need, ignoring those already stored.</summary>
-    Task InsertDistinctValuesAsync(DbTransaction transaction, HashSet<(RollupKey Key, string Value)> distinct, CancellationToken cancellationToken);
+    /// <summary>Stores the distinct values unique counts need in <paramref name="tier"/>, ignoring those already stored.</summary>
+    Task InsertDistinctValuesAsync(DbTransaction transaction, HashSet<(RollupKey Key, string Value)> distinct, RollupTier tier, CancellationToken cancellationToken);
 
     /// <summary>Tells other nodes, at commit, whose usage changed; false when there are no other nodes to tell.</summary>
     Task<bool> AnnounceUsageAsync(DbTransaction transaction, IReadOnlyList<int> customerIds, CancellationToken cancellationToken);

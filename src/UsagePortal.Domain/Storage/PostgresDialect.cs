@@ -65,11 +65,11 @@ internal sealed class PostgresDialect : IDatabaseDialect
     /// PostgreSQL: one upsert for the batch, merging in SQL with exact numeric arithmetic. Row locks are taken in key
     /// order, so concurrent batches touching the same rollups wait for each other but never deadlock.
     /// </summary>
-    public async Task MergeRollupsAsync(DbTransaction transaction, Dictionary<RollupKey, Aggregate> touched, DateTime now, CancellationToken cancellationToken)
+    public async Task MergeRollupsAsync(DbTransaction transaction, Dictionary<RollupKey, Aggregate> touched, DateTime now, RollupTier tier, CancellationToken cancellationToken)
     {
         var rows = touched.OrderBy(t => t.Key.CustomerId).ThenBy(t => t.Key.MeterId).ThenBy(t => t.Key.BucketStart).ThenBy(t => t.Key.GroupKey, StringComparer.Ordinal).ToList();
-        await using var command = DbCommands.Create(transaction, """
-            INSERT INTO "UsageRollups" AS r ("CustomerId", "MeterId", "BucketStart", "GroupKey", "Count", "Sum", "Max", "LatestValue", "LatestTime", "LatestSequence", "UpdatedAt")
+        await using var command = DbCommands.Create(transaction, $$"""
+            INSERT INTO "{{RollupTiers.RollupTable(tier)}}" AS r ("CustomerId", "MeterId", "BucketStart", "GroupKey", "Count", "Sum", "Max", "LatestValue", "LatestTime", "LatestSequence", "UpdatedAt")
             SELECT c, m, b, g, n, s, x, lv, lt, ls, @now FROM unnest(@c, @m, @b, @g, @n, @s, @x, @lv, @lt, @ls) WITH ORDINALITY AS u(c, m, b, g, n, s, x, lv, lt, ls, o) ORDER BY o
             ON CONFLICT ("CustomerId", "MeterId", "BucketStart", "GroupKey") DO UPDATE SET
                 "Count" = r."Count" + excluded."Count",
@@ -94,10 +94,10 @@ internal sealed class PostgresDialect : IDatabaseDialect
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public async Task InsertDistinctValuesAsync(DbTransaction transaction, HashSet<(RollupKey Key, string Value)> distinct, CancellationToken cancellationToken)
+    public async Task InsertDistinctValuesAsync(DbTransaction transaction, HashSet<(RollupKey Key, string Value)> distinct, RollupTier tier, CancellationToken cancellationToken)
     {
-        await using var command = DbCommands.Create(transaction, """
-            INSERT INTO "UsageDistinctValues" ("CustomerId", "MeterId", "BucketStart", "GroupKey", "Value")
+        await using var command = DbCommands.Create(transaction, $"""
+            INSERT INTO "{RollupTiers.DistinctTable(tier)}" ("CustomerId", "MeterId", "BucketStart", "GroupKey", "Value")
             SELECT * FROM unnest(@c, @m, @b, @g, @v) ON CONFLICT DO NOTHING
             """);
         command.Parameters.Add(new NpgsqlParameter("c", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = distinct.Select(x => x.Key.CustomerId).ToArray() });

@@ -92,12 +92,13 @@ internal sealed class SqliteDialect(SqliteWriteGate gate) : IDatabaseDialect
     /// SQLite: it cannot add decimals exactly in SQL (they are text), but it has a single writer, so reading each
     /// touched row, merging in C# and writing it back inside this transaction is safe. Prepared statements keep it cheap.
     /// </summary>
-    public async Task MergeRollupsAsync(DbTransaction transaction, Dictionary<RollupKey, Aggregate> touched, DateTime now, CancellationToken cancellationToken)
+    public async Task MergeRollupsAsync(DbTransaction transaction, Dictionary<RollupKey, Aggregate> touched, DateTime now, RollupTier tier, CancellationToken cancellationToken)
     {
         const string key = """ "CustomerId" = $c AND "MeterId" = $m AND "BucketStart" = $b AND "GroupKey" = $g""";
-        await using var read = DbCommands.Create(transaction, """SELECT "Count", "Sum", "Max", "LatestValue", "LatestTime", "LatestSequence" FROM "UsageRollups" WHERE""" + key);
-        await using var write = DbCommands.Create(transaction, """
-            INSERT INTO "UsageRollups" ("CustomerId", "MeterId", "BucketStart", "GroupKey", "Count", "Sum", "Max", "LatestValue", "LatestTime", "LatestSequence", "UpdatedAt")
+        var table = RollupTiers.RollupTable(tier);
+        await using var read = DbCommands.Create(transaction, $"""SELECT "Count", "Sum", "Max", "LatestValue", "LatestTime", "LatestSequence" FROM "{table}" WHERE""" + key);
+        await using var write = DbCommands.Create(transaction, $"""
+            INSERT INTO "{table}" ("CustomerId", "MeterId", "BucketStart", "GroupKey", "Count", "Sum", "Max", "LatestValue", "LatestTime", "LatestSequence", "UpdatedAt")
             VALUES ($c, $m, $b, $g, $n, $s, $x, $lv, $lt, $ls, $now)
             ON CONFLICT ("CustomerId", "MeterId", "BucketStart", "GroupKey") DO UPDATE SET
                 "Count" = excluded."Count", "Sum" = excluded."Sum", "Max" = excluded."Max", "LatestValue" = excluded."LatestValue",
@@ -142,10 +143,10 @@ internal sealed class SqliteDialect(SqliteWriteGate gate) : IDatabaseDialect
         }
     }
 
-    public async Task InsertDistinctValuesAsync(DbTransaction transaction, HashSet<(RollupKey Key, string Value)> distinct, CancellationToken cancellationToken)
+    public async Task InsertDistinctValuesAsync(DbTransaction transaction, HashSet<(RollupKey Key, string Value)> distinct, RollupTier tier, CancellationToken cancellationToken)
     {
-        await using var command = DbCommands.Create(transaction, """
-            INSERT INTO "UsageDistinctValues" ("CustomerId", "MeterId", "BucketStart", "GroupKey", "Value")
+        await using var command = DbCommands.Create(transaction, $"""
+            INSERT INTO "{RollupTiers.DistinctTable(tier)}" ("CustomerId", "MeterId", "BucketStart", "GroupKey", "Value")
             VALUES ($c, $m, $b, $g, $v) ON CONFLICT DO NOTHING
             """);
         var c = DbCommands.Parameter(command, "$c");

@@ -6,7 +6,8 @@ namespace UsagePortal.Domain.UsageReads;
 /// <summary>Between stored rollup rows and the metering library's mergeable aggregates.</summary>
 public static class RollupAggregates
 {
-    public static Aggregate From(UsageRollup row) => new(
+    /// <summary>The aggregate an hourly or daily rollup row holds.</summary>
+    public static Aggregate From(RollupRow row) => new(
         row.Count,
         row.Sum,
         row.Max,

@@ -1,5 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using UsagePortal.Data;
+using UsagePortal.Data.Metering;
+using UsagePortal.Domain.Ingestion;
 using UsagePortal.Domain.Meters;
 using UsagePortal.Domain.Storage;
 using UsagePortal.Metering;
@@ -13,11 +15,12 @@ public sealed record MeterUsage(string Code, string Name, MeterAggregation Aggre
 public sealed record UsageReport(DateTime From, DateTime To, IReadOnlyList<MeterUsage> Meters);
 
 /// <summary>
-/// A customer's usage over [from, to), per meter and group. Whole hours come from the rollups, so the cost does not
-/// grow with the number of events; the partial hours at either edge (only when a bound is not on the hour)
-/// come from the raw events. unique_count unions the distinct values, so it stays exact over any range.
+/// A customer's usage over [from, to), per meter and group. Whole UTC days come from the daily rollups and the other
+/// whole hours from the hourly ones, so the cost grows neither with the number of events nor much with the range; the
+/// partial hours at either edge (only when a bound is not on the hour) come from the raw events. unique_count unions
+/// the distinct values of both tiers and the edges, so it stays exact over any range.
 /// </summary>
-public sealed class UsageQuery(UsagePortalDbContext db, IDatabaseDialect dialect)
+public sealed class UsageQuery(UsagePortalDbContext db, IDatabaseDialect dialect, DailyTierState tierState)
 {
     private Dictionary<(int CustomerId, DateTime From, DateTime To), UsageReport>? prefetched;
     private Dictionary<(int CustomerId, DateTime From, DateTime To), UsageReport>? shared;
@@ -73,12 +76,13 @@ public sealed class UsageQuery(UsagePortalDbContext db, IDatabaseDialect dialect
         DistinctCounts? counted = null;
         if (split.WholeHours is { } whole)
         {
-            await AddRollupsAsync(customerId, whole.Start.UtcDateTime, whole.End.UtcDateTime, aggregates, cancellationToken);
+            var span = await SpanAsync(whole.Start.UtcDateTime, whole.End.UtcDateTime, cancellationToken);
+            await AddRollupsAsync(customerId, span, aggregates, cancellationToken);
             if (AnyUniqueCount(meters))
             {
                 // The database counts the whole hours' distinct values; no value leaves it. Values seen only in
                 // the partial hours at the edges are added below, after checking which the whole hours already have.
-                counted = (await CountDistinctAsync([customerId], whole.Start.UtcDateTime, whole.End.UtcDateTime, cancellationToken)).GetValueOrDefault(customerId, DistinctCounts.None);
+                counted = (await CountDistinctAsync([customerId], span, cancellationToken)).GetValueOrDefault(customerId, DistinctCounts.None);
             }
         }
 
@@ -92,7 +96,7 @@ public sealed class UsageQuery(UsagePortalDbContext db, IDatabaseDialect dialect
 
         if (counted is not null && split.WholeHours is { } hours && distinct.Count > 0)
         {
-            counted = await WithEdgeValuesAsync(customerId, hours.Start.UtcDateTime, hours.End.UtcDateTime, counted, distinct, cancellationToken);
+            counted = await WithEdgeValuesAsync(customerId, await SpanAsync(hours.Start.UtcDateTime, hours.End.UtcDateTime, cancellationToken), counted, distinct, cancellationToken);
         }
 
         return (aggregates, distinct, counted);
@@ -114,17 +118,14 @@ public sealed class UsageQuery(UsagePortalDbContext db, IDatabaseDialect dialect
             return;
         }
 
-        var (start, end) = (whole.Start.UtcDateTime, whole.End.UtcDateTime);
-        var rows = await db.UsageRollups.AsNoTracking()
-            .Where(r => customerIds.Contains(r.CustomerId) && r.BucketStart >= start && r.BucketStart < end)
-            .ToListAsync(cancellationToken);
+        var span = await SpanAsync(whole.Start.UtcDateTime, whole.End.UtcDateTime, cancellationToken);
         var aggregates = customerIds.Distinct().ToDictionary(id => id, _ => new Dictionary<(int MeterId, string GroupKey), Aggregate>());
-        foreach (var row in rows)
+        foreach (var row in await RollupsAsync(customerIds, span, cancellationToken))
         {
             Add(aggregates[row.CustomerId], row);
         }
 
-        var counted = AnyUniqueCount(meters) ? await CountDistinctAsync(customerIds, start, end, cancellationToken) : null;
+        var counted = AnyUniqueCount(meters) ? await CountDistinctAsync(customerIds, span, cancellationToken) : null;
         prefetched ??= [];
         foreach (var (customerId, customerAggregates) in aggregates)
         {
@@ -210,28 +211,72 @@ public sealed class UsageQuery(UsagePortalDbContext db, IDatabaseDialect dialect
         public static readonly DistinctCounts None = new([], []);
     }
 
-    /// <summary>Distinct values counted by the database, per customer.</summary>
-    private async Task<Dictionary<int, DistinctCounts>> CountDistinctAsync(IReadOnlyCollection<int> customerIds, DateTime start, DateTime end, CancellationToken cancellationToken)
+    /// <summary>Distinct values counted by the database over both tiers of <paramref name="span"/>, per customer.</summary>
+    private async Task<Dictionary<int, DistinctCounts>> CountDistinctAsync(IReadOnlyCollection<int> customerIds, TierSpan span, CancellationToken cancellationToken)
     {
-        var inRange = db.UsageDistinctValues.AsNoTracking().Where(d => customerIds.Contains(d.CustomerId) && d.BucketStart >= start && d.BucketStart < end);
-        var byGroup = await inRange
+        // Per group and per meter in one query (UNION ALL): a meter's row has no group key. Each counts the values of
+        // the hourly rows at the edges and the daily rows between them together, so a value seen in both counts once.
+        var values = DistinctValues(customerIds, span);
+        var counts = await values
             .GroupBy(d => new { d.CustomerId, d.MeterId, d.GroupKey })
-            .Select(g => new { g.Key.CustomerId, g.Key.MeterId, g.Key.GroupKey, Count = g.Select(d => d.Value).Distinct().Count() })
-            .ToListAsync(cancellationToken);
-        var byMeter = await inRange
-            .GroupBy(d => new { d.CustomerId, d.MeterId })
-            .Select(g => new { g.Key.CustomerId, g.Key.MeterId, Count = g.Select(d => d.Value).Distinct().Count() })
+            .Select(g => new { g.Key.CustomerId, g.Key.MeterId, GroupKey = (string?)g.Key.GroupKey, Count = g.Select(d => d.Value).Distinct().Count() })
+            .Concat(values
+                .GroupBy(d => new { d.CustomerId, d.MeterId })
+                .Select(g => new { g.Key.CustomerId, g.Key.MeterId, GroupKey = (string?)null, Count = g.Select(d => d.Value).Distinct().Count() }))
             .ToListAsync(cancellationToken);
         return customerIds.Distinct().ToDictionary(id => id, id => new DistinctCounts(
-            byGroup.Where(g => g.CustomerId == id).ToDictionary(g => (g.MeterId, g.GroupKey), g => (long)g.Count),
-            byMeter.Where(m => m.CustomerId == id).ToDictionary(m => m.MeterId, m => (long)m.Count)));
+            counts.Where(g => g.CustomerId == id && g.GroupKey is not null).ToDictionary(g => (g.MeterId, g.GroupKey!), g => (long)g.Count),
+            counts.Where(m => m.CustomerId == id && m.GroupKey is null).ToDictionary(m => m.MeterId, m => (long)m.Count)));
+    }
+
+    /// <summary>
+    /// The distinct values of <paramref name="span"/>: hourly rows at its edges, daily rows between them, as three plain
+    /// ranges of the (customer, bucket) keys.
+    /// </summary>
+    private IQueryable<DistinctValueData> DistinctValues(IReadOnlyCollection<int> customerIds, TierSpan span)
+    {
+        IQueryable<DistinctValueData> Hours(DateTime from, DateTime to) => db.UsageDistinctValues.AsNoTracking()
+            .Where(d => customerIds.Contains(d.CustomerId) && d.BucketStart >= from && d.BucketStart < to)
+            .Select(d => new DistinctValueData { CustomerId = d.CustomerId, MeterId = d.MeterId, GroupKey = d.GroupKey, Value = d.Value });
+        return Hours(span.Start, span.DaysStart)
+            .Concat(db.UsageDailyDistinctValues.AsNoTracking()
+                .Where(d => customerIds.Contains(d.CustomerId) && d.BucketStart >= span.DaysStart && d.BucketStart < span.DaysEnd)
+                .Select(d => new DistinctValueData { CustomerId = d.CustomerId, MeterId = d.MeterId, GroupKey = d.GroupKey, Value = d.Value }))
+            .Concat(Hours(span.DaysEnd, span.End));
+    }
+
+    /// <summary>
+    /// [<paramref name="start"/>, <paramref name="end"/>) (whole hours) as the tiers read it: the whole UTC days inside it
+    /// that the daily tier holds completely (<see cref="DailyTierState"/>), and hours at either side.
+    /// </summary>
+    private async Task<TierSpan> SpanAsync(DateTime start, DateTime end, CancellationToken cancellationToken)
+    {
+        var completeFrom = await tierState.CompleteFromAsync(db, cancellationToken);
+        var first = start > completeFrom ? start : completeFrom;
+        var daysStart = first == DateTime.MaxValue ? end : RollupTiers.FloorToDay(first) == first ? first : RollupTiers.FloorToDay(first).AddDays(1);
+        var daysEnd = RollupTiers.FloorToDay(end);
+        return daysStart < daysEnd ? new TierSpan(start, daysStart, daysEnd, end) : new TierSpan(start, end, end, end);
+    }
+
+    /// <summary>Whole hours [Start, End), of which [DaysStart, DaysEnd) (possibly empty) is read from the daily tier.</summary>
+    private readonly record struct TierSpan(DateTime Start, DateTime DaysStart, DateTime DaysEnd, DateTime End);
+
+    private sealed class DistinctValueData
+    {
+        public int CustomerId { get; init; }
+
+        public int MeterId { get; init; }
+
+        public string GroupKey { get; init; } = "";
+
+        public string Value { get; init; } = "";
     }
 
     /// <summary>
     /// The whole hours' distinct counts plus the edge values they do not already hold, per group and per meter: the exact
     /// union, with only the (few) edge values sent to the database.
     /// </summary>
-    private async Task<DistinctCounts> WithEdgeValuesAsync(int customerId, DateTime start, DateTime end, DistinctCounts counted,
+    private async Task<DistinctCounts> WithEdgeValuesAsync(int customerId, TierSpan span, DistinctCounts counted,
         Dictionary<(int MeterId, string GroupKey), HashSet<string>> edges, CancellationToken cancellationToken)
     {
         var byGroup = new Dictionary<(int MeterId, string GroupKey), long>(counted.ByGroup);
@@ -239,8 +284,8 @@ public sealed class UsageQuery(UsagePortalDbContext db, IDatabaseDialect dialect
         foreach (var meterId in edges.Keys.Select(k => k.MeterId).Distinct())
         {
             var values = edges.Where(e => e.Key.MeterId == meterId).SelectMany(e => e.Value).Distinct(StringComparer.Ordinal).ToList();
-            var known = await db.UsageDistinctValues.AsNoTracking()
-                .Where(d => d.CustomerId == customerId && d.MeterId == meterId && d.BucketStart >= start && d.BucketStart < end && values.Contains(d.Value))
+            var known = await DistinctValues([customerId], span)
+                .Where(d => d.MeterId == meterId && values.Contains(d.Value))
                 .Select(d => new { d.GroupKey, d.Value })
                 .Distinct()
                 .ToListAsync(cancellationToken);
@@ -258,18 +303,29 @@ public sealed class UsageQuery(UsagePortalDbContext db, IDatabaseDialect dialect
         return new DistinctCounts(byGroup, byMeter);
     }
 
-    private async Task AddRollupsAsync(int customerId, DateTime start, DateTime end, Dictionary<(int, string), Aggregate> aggregates, CancellationToken cancellationToken)
+    private async Task AddRollupsAsync(int customerId, TierSpan span, Dictionary<(int, string), Aggregate> aggregates, CancellationToken cancellationToken)
     {
-        var rows = await db.UsageRollups.AsNoTracking()
-            .Where(r => r.CustomerId == customerId && r.BucketStart >= start && r.BucketStart < end)
-            .ToListAsync(cancellationToken);
-        foreach (var row in rows)
+        foreach (var row in await RollupsAsync([customerId], span, cancellationToken))
         {
             Add(aggregates, row);
         }
     }
 
-    private static void Add(Dictionary<(int, string), Aggregate> aggregates, Data.Metering.UsageRollup row)
+    /// <summary>The rollups of <paramref name="span"/> in one query: hourly rows at its edges, daily rows between them.</summary>
+    private Task<List<UsageRollup>> RollupsAsync(IReadOnlyCollection<int> customerIds, TierSpan span, CancellationToken cancellationToken)
+    {
+        IQueryable<UsageRollup> Hours(DateTime from, DateTime to) => db.UsageRollups.AsNoTracking()
+            .Where(r => customerIds.Contains(r.CustomerId) && r.BucketStart >= from && r.BucketStart < to)
+            .Select(r => new UsageRollup { CustomerId = r.CustomerId, MeterId = r.MeterId, GroupKey = r.GroupKey, BucketStart = r.BucketStart, Count = r.Count, Sum = r.Sum, Max = r.Max, LatestValue = r.LatestValue, LatestTime = r.LatestTime, LatestSequence = r.LatestSequence });
+        return Hours(span.Start, span.DaysStart)
+            .Concat(db.UsageDailyRollups.AsNoTracking()
+                .Where(r => customerIds.Contains(r.CustomerId) && r.BucketStart >= span.DaysStart && r.BucketStart < span.DaysEnd)
+                .Select(r => new UsageRollup { CustomerId = r.CustomerId, MeterId = r.MeterId, GroupKey = r.GroupKey, BucketStart = r.BucketStart, Count = r.Count, Sum = r.Sum, Max = r.Max, LatestValue = r.LatestValue, LatestTime = r.LatestTime, LatestSequence = r.LatestSequence }))
+            .Concat(Hours(span.DaysEnd, span.End))
+            .ToListAsync(cancellationToken);
+    }
+
+    private static void Add(Dictionary<(int, string), Aggregate> aggregates, RollupRow row)
     {
         var key = (row.MeterId, row.GroupKey);
         var aggregate = RollupAggregates.From(row);

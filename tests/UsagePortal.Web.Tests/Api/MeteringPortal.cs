@@ -76,6 +76,17 @@ public class MeteringPortal : PortalFactory
             return rows.ToDictionary(r => (r.Source, r.EventId), r => r.Id);
         });
 
+    /// <summary>How many daily rollup rows the customer has, and whether the database's daily tier is complete from its start.</summary>
+    public Task<(int DailyRows, bool CompleteFromTheStart)> DailyTierAsync(string externalId) =>
+        WithServicesAsync(async services =>
+        {
+            var db = services.GetRequiredService<UsagePortalDbContext>();
+            var customerId = await db.Customers.Where(c => c.ExternalId == externalId).Select(c => c.Id).SingleAsync();
+            var rows = await db.UsageDailyRollups.CountAsync(r => r.CustomerId == customerId);
+            var completeFrom = await db.RollupTierStates.Select(t => t.DailyCompleteFrom).SingleAsync();
+            return (rows, completeFrom == DateTime.MinValue);
+        });
+
     private Task StoreDemoKeyAsync() =>
         WithServicesAsync(async services =>
         {

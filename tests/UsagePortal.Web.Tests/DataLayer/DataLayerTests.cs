@@ -1,8 +1,11 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.DependencyInjection;
 using UsagePortal.Data;
 using UsagePortal.Data.Auditing;
 using UsagePortal.Data.Customers;
+using UsagePortal.Data.Metering;
 
 namespace UsagePortal.Web.Tests.DataLayer;
 
@@ -45,6 +48,44 @@ public sealed class DataLayerTests
         Assert.Empty(await db.Database.GetPendingMigrationsAsync());
         Assert.NotEmpty(await db.Database.GetAppliedMigrationsAsync());
         Assert.Equal(0, await db.Customers.CountAsync());
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task ADatabaseWithUsageUpgradedToTheDailyTierReadsItsEarlierDaysFromTheHours(DatabaseProvider provider)
+    {
+        // Rollups stored before the daily tier existed are in no daily row: the tier must call itself complete only
+        // from after them (and after the upgrade), or their days would read as empty.
+        await using var database = TestDatabase.Create(provider);
+        var hour = DateTime.UtcNow.Date.AddDays(2).AddHours(5);
+        await using (var db = Context(database))
+        {
+            var migrations = db.Database.GetMigrations().ToList();
+            var beforeTier = migrations[migrations.FindIndex(m => m.EndsWith("_DailyTier", StringComparison.Ordinal)) - 1];
+            await db.Database.GetService<IMigrator>().MigrateAsync(beforeTier);
+            db.Customers.Add(new Customer { ExternalId = "before-tier", Name = "Before", Email = "b@x.example", CreatedAt = hour });
+            db.Meters.Add(new Meter { Code = "before_tier", Name = "Before", CreatedAt = hour });
+            await db.SaveChangesAsync();
+            var (customerId, meterId) = (await db.Customers.Select(c => c.Id).SingleAsync(), await db.Meters.Select(m => m.Id).SingleAsync());
+            db.UsageRollups.Add(new UsageRollup { CustomerId = customerId, MeterId = meterId, BucketStart = hour, Count = 3, Sum = 3m, UpdatedAt = hour });
+            await db.SaveChangesAsync();
+        }
+
+        await using (var db = Context(database))
+        {
+            var upgradedAt = DateTime.UtcNow;
+            await db.MigrateAsync();
+            var completeFrom = await db.RollupTierStates.Select(t => t.DailyCompleteFrom).SingleAsync();
+            Assert.True(completeFrom >= hour.AddHours(1), $"The daily tier calls itself complete from {completeFrom:O}, before the stored hour {hour:O} ended.");
+            Assert.True(completeFrom >= upgradedAt.AddSeconds(-5), $"The daily tier calls itself complete from {completeFrom:O}, before the upgrade at {upgradedAt:O}.");
+        }
+
+        await using (var fresh = TestDatabase.Create(provider))
+        await using (var db = Context(fresh))
+        {
+            await db.MigrateAsync();
+            Assert.Equal(DateTime.MinValue, await db.RollupTierStates.Select(t => t.DailyCompleteFrom).SingleAsync());
+        }
     }
 
     [Theory]

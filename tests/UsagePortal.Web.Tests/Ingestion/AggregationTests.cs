@@ -8,14 +8,15 @@ using static UsagePortal.Web.Tests.Api.MeteringApi;
 namespace UsagePortal.Web.Tests.Ingestion;
 
 /// <summary>
-/// Every aggregation, with filters and group-by, read through the usage API (hourly rollups for whole hours, raw
-/// events for partial ones) equals <see cref="ReferenceUsage.Compute(MeterDefinition, IEnumerable{ValueTuple{IncomingEvent, long}}, DateTimeOffset, DateTimeOffset)"/>
+/// Every aggregation, with filters and group-by, read through the usage API (daily rollups for whole UTC days, hourly
+/// rollups for other whole hours, raw events for partial ones) equals <see cref="ReferenceUsage.Compute(MeterDefinition, IEnumerable{ValueTuple{IncomingEvent, long}}, DateTimeOffset, DateTimeOffset)"/>
 /// over the same raw events, to the last decimal place: totals and every group.
 /// </summary>
 /// <remarks>
 /// A few hundred deterministic pseudo-random events over seven hours (many sharing a time, some on hour boundaries,
 /// some with offsets other than Z, some that meters must skip) are sent once per host, shuffled, in
-/// concurrent batches; each test then reads one kind of range.
+/// concurrent batches; each test then reads one kind of range. A second scenario spreads events over the week around
+/// the day New York's clocks went forward in 2026 (8 March), for ranges that cross the daily tier's boundaries.
 /// </remarks>
 public abstract class AggregationTests(MeteringPortal portal)
 {
@@ -24,7 +25,14 @@ public abstract class AggregationTests(MeteringPortal portal)
     /// <summary>Not on any boundary that matters, and far enough in the past.</summary>
     private static readonly DateTimeOffset Day = new(2026, 1, 5, 0, 0, 0, TimeSpan.Zero);
 
-    private Task<Scenario> ScenarioAsync() => Scenarios.GetOrAdd(portal, p => new Lazy<Task<Scenario>>(() => Scenario.SendAsync(p))).Value;
+    private static readonly ConcurrentDictionary<MeteringPortal, Lazy<Task<Scenario>>> WeekScenarios = new();
+
+    /// <summary>The week of the second scenario: 5 to 12 March 2026 (UTC).</summary>
+    private static readonly DateTimeOffset Week = new(2026, 3, 5, 0, 0, 0, TimeSpan.Zero);
+
+    private Task<Scenario> ScenarioAsync() => Scenarios.GetOrAdd(portal, p => new Lazy<Task<Scenario>>(() => Scenario.SendAsync(p, Day, 7, 420))).Value;
+
+    private Task<Scenario> WeekScenarioAsync() => WeekScenarios.GetOrAdd(portal, p => new Lazy<Task<Scenario>>(() => Scenario.SendAsync(p, Week, 7 * 24, 900))).Value;
 
     [Fact]
     public async Task TheScenarioExercisesEveryMeterAndSkipsWhatMetersMustSkip()
@@ -120,12 +128,76 @@ public abstract class AggregationTests(MeteringPortal portal)
         await AssertMatchesReferenceAsync(Day.AddHours(2).AddMinutes(20), scenario.LastIn(Day.AddHours(4)).AddTicks(1));
     }
 
+    [Fact]
+    public async Task TheWeekIsStoredInTheDailyTierFromTheStart()
+    {
+        var scenario = await WeekScenarioAsync();
+        var (rows, completeFromTheStart) = await portal.DailyTierAsync(scenario.Customer);
+        Assert.True(completeFromTheStart, "A database made by the migrations holds every day in the daily tier.");
+        Assert.InRange(rows, 7, int.MaxValue);
+    }
+
+    [Fact]
+    public async Task TotalsAndGroupsMatchTheReferenceOverWholeUtcDays()
+    {
+        await AssertMatchesReferenceAsync(await WeekScenarioAsync(), Week.AddDays(1), Week.AddDays(5));
+    }
+
+    [Fact]
+    public async Task TotalsAndGroupsMatchTheReferenceWithPartialDaysAndPartialHoursAtBothEnds()
+    {
+        // Raw events to 14:00, hourly rollups to midnight, daily ones for four days, hourly ones to 05:00, raw events after.
+        await AssertMatchesReferenceAsync(await WeekScenarioAsync(), Week.AddHours(13).AddMinutes(17).AddSeconds(23), Week.AddDays(5).AddHours(5).AddMinutes(41).AddSeconds(7.5));
+    }
+
+    [Fact]
+    public async Task TotalsAndGroupsMatchTheReferenceFromAWholeDayToAPartialOne()
+    {
+        await AssertMatchesReferenceAsync(await WeekScenarioAsync(), Week.AddDays(2), Week.AddDays(4).AddHours(19));
+    }
+
+    [Fact]
+    public async Task UniqueCountsSpanningHourlyAndDailyRowsCountEachValueOnce()
+    {
+        // Two hours before a whole day and two after: the same few user values recur in all of them.
+        var scenario = await WeekScenarioAsync();
+        var (from, to) = (Week.AddDays(1).AddHours(-2), Week.AddDays(2).AddHours(2));
+        var unique = scenario.Meters.Single(m => m.Aggregation == MeterAggregation.UniqueCount);
+        var before = scenario.Expected(unique with { GroupBy = [] }, (from, Week.AddDays(1))).GetValueOrDefault(GroupKey.None);
+        var day = scenario.Expected(unique with { GroupBy = [] }, (Week.AddDays(1), Week.AddDays(2))).GetValueOrDefault(GroupKey.None);
+        var after = scenario.Expected(unique with { GroupBy = [] }, (Week.AddDays(2), to)).GetValueOrDefault(GroupKey.None);
+        var all = scenario.Expected(unique with { GroupBy = [] }, (from, to)).GetValueOrDefault(GroupKey.None);
+        Assert.True(before > 0 && after > 0 && all < before + day + after, "The range's parts share values: a sum of the parts would count some twice.");
+
+        await AssertMatchesReferenceAsync(scenario, from, to);
+    }
+
+    [Theory]
+    [InlineData("America/New_York")]
+    [InlineData("Asia/Kolkata")]
+    public async Task TotalsAndGroupsMatchTheReferenceOverLocalDaysOfAZone(string zoneId)
+    {
+        // Local midnights: New York's 8 March has 23 hours (its midnights are at 05:00Z before and 04:00Z after);
+        // Kolkata's fall on the half hour, inside a UTC hour.
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(zoneId);
+        DateTimeOffset Midnight(int day)
+        {
+            var local = new DateTime(2026, 3, day, 0, 0, 0, DateTimeKind.Unspecified);
+            return new DateTimeOffset(local, zone.GetUtcOffset(local));
+        }
+
+        var scenario = await WeekScenarioAsync();
+        await AssertMatchesReferenceAsync(scenario, Midnight(7), Midnight(10));
+        await AssertMatchesReferenceAsync(scenario, Midnight(8), Midnight(9));
+    }
+
     /// <summary>The seven hours the scenario's events fall in.</summary>
     private static IEnumerable<DateTimeOffset> Hours => Enumerable.Range(0, 7).Select(h => Day.AddHours(h));
 
-    private async Task AssertMatchesReferenceAsync(DateTimeOffset from, DateTimeOffset to)
+    private async Task AssertMatchesReferenceAsync(DateTimeOffset from, DateTimeOffset to) => await AssertMatchesReferenceAsync(await ScenarioAsync(), from, to);
+
+    private async Task AssertMatchesReferenceAsync(Scenario scenario, DateTimeOffset from, DateTimeOffset to)
     {
-        var scenario = await ScenarioAsync();
         using var api = await portal.ApiClientAsync();
 
         var usage = await api.UsageAsync(scenario.Customer, from, to);
@@ -173,7 +245,7 @@ public abstract class AggregationTests(MeteringPortal portal)
             return times;
         }
 
-        public static async Task<Scenario> SendAsync(MeteringPortal portal)
+        public static async Task<Scenario> SendAsync(MeteringPortal portal, DateTimeOffset first, int hours, int count)
         {
             using var api = await portal.ApiClientAsync();
             var customer = await portal.CreateCustomerAsync("agg");
@@ -197,7 +269,7 @@ public abstract class AggregationTests(MeteringPortal portal)
                     meter.Filters.ToDictionary(f => f.Key, f => f.Value.ToArray()), [.. meter.GroupBy]));
             }
 
-            var (bodies, sent) = Generate(customer, eventType, otherType);
+            var (bodies, sent) = Generate(customer, eventType, otherType, first, hours, count);
             var answers = await Task.WhenAll(bodies.Select(b => api.IngestAsync(b.ContentType, b.Body)));
             Assert.Equal(sent.Count, answers.Sum(a => a.Accepted));
             Assert.Equal(0, answers.Sum(a => a.Duplicates));
@@ -220,21 +292,22 @@ public abstract class AggregationTests(MeteringPortal portal)
             };
 
         /// <summary>The events, and the request bodies that carry them (shuffled, in batches of several sizes and two modes).</summary>
-        private static (List<(string ContentType, string Body)> Bodies, List<IncomingEvent> Events) Generate(string customer, string eventType, string otherType)
+        private static (List<(string ContentType, string Body)> Bodies, List<IncomingEvent> Events) Generate(string customer, string eventType, string otherType,
+            DateTimeOffset first, int hours, int count)
         {
-            var random = new Random(20260105);
+            var random = new Random(20260105 + hours);
             T Pick<T>(params T[] choices) => choices[random.Next(choices.Length)];
             var nodes = new List<JsonObject>();
             var events = new List<IncomingEvent>();
-            for (var i = 0; i < 420; i++)
+            for (var i = 0; i < count; i++)
             {
                 // Mostly on a ten-minute grid, so that many events share a time (latest must break the tie the same
                 // way everywhere), some exactly on the hour, some anywhere (to the millisecond).
                 var time = random.Next(10) switch
                 {
-                    0 => Day.AddHours(random.Next(7)),
-                    1 or 2 => Day.AddTicks((long)(random.NextDouble() * TimeSpan.FromHours(7).Ticks) / 10_000 * 10_000),
-                    _ => Day.AddMinutes(10 * random.Next(42)),
+                    0 => first.AddHours(random.Next(hours)),
+                    1 or 2 => first.AddTicks((long)(random.NextDouble() * TimeSpan.FromHours(hours).Ticks) / 10_000 * 10_000),
+                    _ => first.AddMinutes(10 * random.Next(6 * hours)),
                 };
                 var timeText = random.Next(5) == 0
                     ? time.ToOffset(TimeSpan.FromHours(Pick(2, -5, 5.5))).ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", CultureInfo.InvariantCulture)
@@ -276,7 +349,7 @@ public abstract class AggregationTests(MeteringPortal portal)
             var shuffled = nodes.OrderBy(_ => random.Next()).ToList();
             var bodies = new List<(string, string)>();
             var position = 0;
-            foreach (var size in new[] { 150, 7, 101, 1, 60, 101 })
+            foreach (var size in new[] { 150, 7, 101, 1, 60, 101 }.Append(count - 420).Where(s => s > 0))
             {
                 var batch = shuffled.Skip(position).Take(size).ToList();
                 position += size;
