@@ -128,6 +128,7 @@ public sealed class IngestionService(UsagePortalDbContext db, TimeProvider clock
             var announced = changedCustomers.Count > 0 && await dialect.AnnounceUsageAsync(dbTransaction, changedCustomers, cancellationToken);
 
             await transaction.CommitAsync(cancellationToken);
+            dialect.OnCommitted();
             foreach (var (tier, values) in distinctByTier)
             {
                 distinctCache.Remember(tier, values);

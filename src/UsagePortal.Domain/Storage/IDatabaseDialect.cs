@@ -29,6 +29,9 @@ public interface IDatabaseDialect
     /// <summary>Merges a batch's aggregates into the rollups of <paramref name="tier"/>, exactly.</summary>
     Task MergeRollupsAsync(DbTransaction transaction, Dictionary<RollupKey, Aggregate> touched, DateTime now, RollupTier tier, CancellationToken cancellationToken);
 
+    /// <summary>The writer's transaction committed: what the dialect learnt in it (SQLite: the rollup rows it wrote) is now true.</summary>
+    void OnCommitted();
+
     /// <summary>Stores the distinct values unique counts need in <paramref name="tier"/>, ignoring those already stored.</summary>
     Task InsertDistinctValuesAsync(DbTransaction transaction, HashSet<(RollupKey Key, string Value)> distinct, RollupTier tier, CancellationToken cancellationToken);
 

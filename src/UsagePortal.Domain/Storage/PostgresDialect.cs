@@ -25,6 +25,11 @@ internal sealed class PostgresDialect : IDatabaseDialect
         return rest == 0 ? time : time.AddTicks(TicksPerMicrosecond - rest);
     }
 
+    /// <summary>Nothing is kept between batches: other nodes write the same rows.</summary>
+    public void OnCommitted()
+    {
+    }
+
     /// <summary>PostgreSQL serialises concurrent writers itself (row locks), so batches need no queue.</summary>
     public Task<IDisposable?> EnterWriterAsync(CancellationToken cancellationToken) => Task.FromResult<IDisposable?>(null);
 

@@ -16,10 +16,46 @@ namespace UsagePortal.Domain.Storage;
 /// </summary>
 internal sealed class SqliteDialect(SqliteWriteGate gate) : IDatabaseDialect
 {
+    private const int CachedRollups = 100_000;
+
+    // Rollup rows as last committed, kept by the single writer (every access holds the gate): a batch merges into them
+    // without reading them back. Only this process writes the file and only ingestion writes rollups, so they stay true;
+    // what a batch writes becomes true at its commit (OnCommitted) and is forgotten if its commit is not seen to succeed.
+    private readonly Dictionary<(RollupTier Tier, RollupKey Key), Aggregate> committed = [];
+    private readonly List<((RollupTier Tier, RollupKey Key) Row, Aggregate Value)> pending = [];
+
     /// <summary>SQLite stores the ticks as text: every .NET instant is stored as it is.</summary>
     public DateTime StoredTimeCeiling(DateTime time) => time;
 
-    public async Task<IDisposable?> EnterWriterAsync(CancellationToken cancellationToken) => await gate.EnterAsync(cancellationToken);
+    public async Task<IDisposable?> EnterWriterAsync(CancellationToken cancellationToken)
+    {
+        var writer = await gate.EnterAsync(cancellationToken);
+        // A batch before this one did not reach OnCommitted (it failed, perhaps in its commit): whether its rows were
+        // stored is not known here, so they are read from the database again.
+        foreach (var (row, _) in pending)
+        {
+            committed.Remove(row);
+        }
+
+        pending.Clear();
+        return writer;
+    }
+
+    public void OnCommitted()
+    {
+        if (committed.Count + pending.Count > CachedRollups)
+        {
+            committed.Clear();
+        }
+
+        foreach (var (row, value) in pending)
+        {
+            // As the row holds it: distinct values live in their own table, not in the rollup.
+            committed[row] = new Aggregate(value.Count, value.Sum, value.Max, value.Latest, null);
+        }
+
+        pending.Clear();
+    }
 
     /// <summary>SQLite: multi-row inserts of up to 100 events, each answering the rows it really stored.</summary>
     public async Task<List<InsertedEvent>> InsertEventsAsync(DbTransaction transaction, IReadOnlyList<IncomingEvent> events, IReadOnlyDictionary<string, int> customers, DateTime receivedAt, CancellationToken cancellationToken)
@@ -90,7 +126,8 @@ internal sealed class SqliteDialect(SqliteWriteGate gate) : IDatabaseDialect
 
     /// <summary>
     /// SQLite: it cannot add decimals exactly in SQL (they are text), but it has a single writer, so reading each
-    /// touched row, merging in C# and writing it back inside this transaction is safe. Prepared statements keep it cheap.
+    /// touched row (unless this writer already holds it as committed), merging in C# and writing it back inside this
+    /// transaction is safe. Prepared statements keep it cheap.
     /// </summary>
     public async Task MergeRollupsAsync(DbTransaction transaction, Dictionary<RollupKey, Aggregate> touched, DateTime now, RollupTier tier, CancellationToken cancellationToken)
     {
@@ -120,8 +157,13 @@ internal sealed class SqliteDialect(SqliteWriteGate gate) : IDatabaseDialect
             }
 
             var merged = fresh;
-            await using (var reader = await read.ExecuteReaderAsync(cancellationToken))
+            if (committed.TryGetValue((tier, rollup), out var known))
             {
+                merged = known.Merge(fresh);
+            }
+            else
+            {
+                await using var reader = await read.ExecuteReaderAsync(cancellationToken);
                 if (await reader.ReadAsync(cancellationToken))
                 {
                     merged = new Aggregate(
@@ -133,6 +175,7 @@ internal sealed class SqliteDialect(SqliteWriteGate gate) : IDatabaseDialect
                 }
             }
 
+            pending.Add(((tier, rollup), merged));
             n.Value = merged.Count;
             sum.Value = Text(merged.Sum);
             max.Value = merged.Max is { } m ? Text(m) : DBNull.Value;
