@@ -74,15 +74,16 @@ public sealed class UsageQuery(UsagePortalDbContext db, IDatabaseDialect dialect
         var aggregates = new Dictionary<(int MeterId, string GroupKey), Aggregate>();
         var distinct = new Dictionary<(int MeterId, string GroupKey), HashSet<string>>();
         DistinctCounts? counted = null;
+        TierSpan? span = null;
         if (split.WholeHours is { } whole)
         {
-            var span = await SpanAsync(whole.Start.UtcDateTime, whole.End.UtcDateTime, cancellationToken);
-            await AddRollupsAsync(customerId, span, aggregates, cancellationToken);
+            span = await SpanAsync(whole.Start.UtcDateTime, whole.End.UtcDateTime, cancellationToken);
+            await AddRollupsAsync(customerId, span.Value, aggregates, cancellationToken);
             if (AnyUniqueCount(meters))
             {
                 // The database counts the whole hours' distinct values; no value leaves it. Values seen only in
                 // the partial hours at the edges are added below, after checking which the whole hours already have.
-                counted = (await CountDistinctAsync([customerId], span, cancellationToken)).GetValueOrDefault(customerId, DistinctCounts.None);
+                counted = (await CountDistinctAsync([customerId], span.Value, cancellationToken)).GetValueOrDefault(customerId, DistinctCounts.None);
             }
         }
 
@@ -94,9 +95,9 @@ public sealed class UsageQuery(UsagePortalDbContext db, IDatabaseDialect dialect
             }
         }
 
-        if (counted is not null && split.WholeHours is { } hours && distinct.Count > 0)
+        if (counted is not null && span is { } wholeSpan && distinct.Count > 0)
         {
-            counted = await WithEdgeValuesAsync(customerId, await SpanAsync(hours.Start.UtcDateTime, hours.End.UtcDateTime, cancellationToken), counted, distinct, cancellationToken);
+            counted = await WithEdgeValuesAsync(customerId, wholeSpan, counted, distinct, cancellationToken);
         }
 
         return (aggregates, distinct, counted);
