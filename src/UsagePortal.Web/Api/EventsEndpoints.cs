@@ -54,7 +54,9 @@ public static class EventsEndpoints
             bodySize.MaxRequestBodySize = limits.MaxBodyBytes + 1L;
         }
 
-        var buffer = new ArrayBufferWriter<byte>(http.Request.ContentLength is > 0 and var length ? (int)length : 64 * 1024);
+        // A batch of 1,000 events is a few hundred kilobytes: an array that size would be a new large object per request
+        // (collected only with generation 2), so the body goes into one rented from the shared pool and given back.
+        using var buffer = new PooledBody(http.Request.ContentLength is > 0 and var length ? (int)length + 1 : 64 * 1024);
         try
         {
             if (!await TryReadBodyAsync(http.Request.Body, buffer, limits.MaxBodyBytes, cancellationToken))
@@ -69,7 +71,7 @@ public static class EventsEndpoints
         }
 
         var headers = http.Request.Headers.Select(h => new KeyValuePair<string, string>(h.Key, h.Value.ToString()));
-        var batch = EventBatchReader.Read(http.Request.ContentType, headers, buffer.WrittenSpan, clock.GetUtcNow(),
+        var batch = EventBatchReader.Read(http.Request.ContentType, headers, buffer.Written, clock.GetUtcNow(),
             EventReaderOptions.Default with { MaxEventsPerBatch = limits.MaxEventsPerBatch, MaxEventAge = limits.MaxEventAge });
         var errors = batch.Errors.Select(e => new FieldError(e.Field, e.Reason, e.Index)).ToList();
         switch (batch.Status)
@@ -100,18 +102,18 @@ public static class EventsEndpoints
     }
 
     /// <summary>Copies the body into <paramref name="buffer"/>; false, without reading further, once it passes <paramref name="limit"/>.</summary>
-    private static async Task<bool> TryReadBodyAsync(Stream body, ArrayBufferWriter<byte> buffer, int limit, CancellationToken cancellationToken)
+    private static async Task<bool> TryReadBodyAsync(Stream body, PooledBody buffer, int limit, CancellationToken cancellationToken)
     {
         while (true)
         {
-            var read = await body.ReadAsync(buffer.GetMemory(16 * 1024), cancellationToken);
+            var read = await body.ReadAsync(buffer.Free(), cancellationToken);
             if (read == 0)
             {
                 return true;
             }
 
             buffer.Advance(read);
-            if (buffer.WrittenCount > limit)
+            if (buffer.Count > limit)
             {
                 return false;
             }
@@ -122,4 +124,36 @@ public static class EventsEndpoints
         Problems.Create(StatusCodes.Status413PayloadTooLarge, "Request body too large",
             $"The body may be at most {limits.MaxBodyBytes} bytes{(limits.MaxBodyBytes % (1024 * 1024) == 0 ? $" ({limits.MaxBodyBytes / (1024 * 1024)} MiB)" : "")}; send smaller batches.",
             [new FieldError("body", $"larger than {limits.MaxBodyBytes} bytes")]);
+
+    /// <summary>Bytes read into an array rented from <see cref="ArrayPool{T}.Shared"/>, which grows by renting twice the size.</summary>
+    private sealed class PooledBody(int capacity) : IDisposable
+    {
+        private byte[] array = ArrayPool<byte>.Shared.Rent(capacity);
+
+        public int Count { get; private set; }
+
+        public ReadOnlySpan<byte> Written => array.AsSpan(0, Count);
+
+        /// <summary>The unwritten rest of the array, never empty: a read into it that returns 0 means the end of the body.</summary>
+        public Memory<byte> Free()
+        {
+            if (Count == array.Length)
+            {
+                var larger = ArrayPool<byte>.Shared.Rent(array.Length * 2);
+                array.AsSpan(0, Count).CopyTo(larger);
+                ArrayPool<byte>.Shared.Return(array);
+                array = larger;
+            }
+
+            return array.AsMemory(Count);
+        }
+
+        public void Advance(int count) => Count += count;
+
+        public void Dispose()
+        {
+            ArrayPool<byte>.Shared.Return(array);
+            array = [];
+        }
+    }
 }

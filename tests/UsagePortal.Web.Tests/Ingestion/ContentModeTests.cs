@@ -50,6 +50,26 @@ public sealed class ContentModeTests(MeteringPortal portal) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ABatchStreamedWithoutALengthAndLargerThanTheFirstBufferIsReadWhole()
+    {
+        // No Content-Length: the body is read into a 64 KiB buffer that grows; about 200 KiB makes it grow twice.
+        var events = Enumerable.Range(0, 400)
+            .Select(i => Event(Unique.Name("c"), eventType, customer, Day.AddHours(3).AddSeconds(i), new { tokens = i, note = new string((char)('a' + i % 26), 400) }))
+            .ToList();
+        var bytes = Encoding.UTF8.GetBytes(ArrayBody(events));
+        Assert.True(bytes.Length > 3 * 64 * 1024, "The body must outgrow the first buffer more than once.");
+        using var content = new NoLengthContent(bytes);
+        content.Headers.ContentType = new MediaTypeHeaderValue(Batched);
+
+        using var response = await api.PostAsync(new Uri("/api/v1/events", UriKind.Relative), content);
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        var usage = await api.UsageAsync(customer, Day.AddHours(3), Day.AddHours(4));
+        Assert.Equal(400m, usage.Quantity(countMeter));
+        Assert.Equal(Enumerable.Range(0, 400).Sum(), usage.Quantity(sumMeter));
+    }
+
+    [Fact]
     public async Task ABatchedModeArrayIsAcceptedAndEveryEventCounted()
     {
         var events = Enumerable.Range(0, 7)
@@ -131,5 +151,17 @@ public sealed class ContentModeTests(MeteringPortal portal) : IAsyncLifetime
 
         var usage = await api.UsageAsync(customer, Day.AddHours(6), Day.AddHours(7));
         Assert.Equal(1m, usage.Quantity(countMeter));
+    }
+
+    /// <summary>Content sent chunked: it reports no length, so the server cannot size its buffer from Content-Length.</summary>
+    private sealed class NoLengthContent(byte[] bytes) : HttpContent
+    {
+        protected override Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context) => stream.WriteAsync(bytes).AsTask();
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
     }
 }
