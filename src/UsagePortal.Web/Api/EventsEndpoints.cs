@@ -159,8 +159,11 @@ public static class EventsEndpoints
 
         public void Dispose()
         {
-            Pool.Return(array);
-            array = [];
+            if (array.Length > 0)
+            {
+                Pool.Return(array);
+                array = [];
+            }
         }
     }
 }

@@ -58,7 +58,7 @@ public sealed class ContentModeTests(MeteringPortal portal) : IAsyncLifetime
             .ToList();
         var bytes = Encoding.UTF8.GetBytes(ArrayBody(events));
         Assert.True(bytes.Length > 3 * 64 * 1024, "The body must outgrow the first buffer more than once.");
-        using var content = new NoLengthContent(bytes);
+        using var content = new UnknownLengthContent(bytes);
         content.Headers.ContentType = new MediaTypeHeaderValue(Batched);
 
         using var response = await api.PostAsync(new Uri("/api/v1/events", UriKind.Relative), content);
@@ -151,17 +151,5 @@ public sealed class ContentModeTests(MeteringPortal portal) : IAsyncLifetime
 
         var usage = await api.UsageAsync(customer, Day.AddHours(6), Day.AddHours(7));
         Assert.Equal(1m, usage.Quantity(countMeter));
-    }
-
-    /// <summary>Content sent chunked: it reports no length, so the server cannot size its buffer from Content-Length.</summary>
-    private sealed class NoLengthContent(byte[] bytes) : HttpContent
-    {
-        protected override Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context) => stream.WriteAsync(bytes).AsTask();
-
-        protected override bool TryComputeLength(out long length)
-        {
-            length = 0;
-            return false;
-        }
     }
 }

@@ -106,16 +106,4 @@ public sealed class IngestionLimitsTests(IngestionLimitsTests.SmallLimitsPortal 
         Assert.Equal(0, await portal.StoredEventCountAsync(Ids(batch)));
         Assert.Equal(0m, await CountAsync());
     }
-
-    /// <summary>A body sent chunked, without Content-Length, so the server must stop reading at the limit itself.</summary>
-    private sealed class UnknownLengthContent(byte[] bytes) : HttpContent
-    {
-        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) => stream.WriteAsync(bytes).AsTask();
-
-        protected override bool TryComputeLength(out long length)
-        {
-            length = 0;
-            return false;
-        }
-    }
 }
