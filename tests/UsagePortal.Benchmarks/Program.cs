@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
+using System.Text;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -36,6 +37,8 @@ if (settings is null)
           --client light|chromium       who opens the dashboards: Blazor's own conversation without a browser (light, the default),
                                         or tabs of Debian's Chromium (USAGEPORTAL_CHROMIUM)
           --only ingestion|invoices|dashboards   one benchmark only: ingestion = ingestion, usage query and memory over HTTP
+          --answers FILE                appends each timed usage answer (start as Unix seconds, milliseconds taken, database,
+                                        stored events) for lining the slow ones up with a system-wide profile (README)
         """);
     return 0;
 }
@@ -123,7 +126,7 @@ static async Task<List<string>> RunAsync(DatabaseProvider provider, BenchmarkSet
         Console.WriteLine();
         var settled = await SettleAsync(database);
         Console.WriteLine($"  settled in {settled.TotalSeconds:F1} s (VACUUM ANALYZE and CHECKPOINT on PostgreSQL, a WAL checkpoint on SQLite)");
-        var (p50, p99) = await QueryLatencyAsync(http, settings);
+        var (p50, p99) = await QueryLatencyAsync(http, settings, $"{name} {stored}");
         var memory = server.ResidentMegabytes;
         Console.WriteLine($"  usage query at {stored:N0} events: p50 {p50:F1} ms, p99 {p99:F1} ms; server memory {memory:N0} MiB");
         results.Add($"| {name} | current usage and cost for one customer, {stored / 1_000_000.0:0.#}M events stored ({settings.Customers} customers) | p50 {p50:F1} ms, **p99 {p99:F1} ms** | p99 ≤ 20 ms | {Met(p99 <= 20)} |");
@@ -187,7 +190,7 @@ static async Task<TimeSpan> SendAsync(HttpClient http, IReadOnlyList<byte[]> bod
     return timer.Elapsed;
 }
 
-static async Task<(double P50, double P99)> QueryLatencyAsync(HttpClient http, BenchmarkSettings settings)
+static async Task<(double P50, double P99)> QueryLatencyAsync(HttpClient http, BenchmarkSettings settings, string label)
 {
     var random = new Random(7);
     for (var i = 0; i < 50; i++)
@@ -196,13 +199,21 @@ static async Task<(double P50, double P99)> QueryLatencyAsync(HttpClient http, B
     }
 
     var timings = new List<double>(settings.Queries);
+    var answers = new StringBuilder();
     for (var i = 0; i < settings.Queries; i++)
     {
+        var started = DateTimeOffset.UtcNow;
         var timer = Stopwatch.StartNew();
         using var response = await http.GetAsync($"api/v1/customers/{EventGenerator.CustomerId(random.Next(settings.Customers))}/usage");
         await response.Content.ReadAsByteArrayAsync();
         timings.Add(timer.Elapsed.TotalMilliseconds);
+        answers.Append(CultureInfo.InvariantCulture, $"{started.ToUnixTimeMilliseconds() / 1000.0:F3} {timings[^1]:F2} {label}\n");
         response.EnsureSuccessStatusCode();
+    }
+
+    if (settings.AnswersLog is { } path)
+    {
+        await File.AppendAllTextAsync(path, answers.ToString());
     }
 
     timings.Sort();
@@ -335,7 +346,7 @@ static async Task<TimeSpan> RawInsertAsync(TestDatabase database, IReadOnlyList<
     return timer.Elapsed;
 }
 
-internal sealed record BenchmarkSettings(IReadOnlyList<DatabaseProvider> Providers, int Ingest, IReadOnlyList<long> Scales, int Customers, int Workers, int Queries, int Invoices, int Dashboards, int DashboardRounds, string DashboardClient, string? Only)
+internal sealed record BenchmarkSettings(IReadOnlyList<DatabaseProvider> Providers, int Ingest, IReadOnlyList<long> Scales, int Customers, int Workers, int Queries, int Invoices, int Dashboards, int DashboardRounds, string DashboardClient, string? Only, string? AnswersLog)
 {
     private static readonly string[] Benchmarks = ["ingestion", "invoices", "dashboards"];
 
@@ -368,6 +379,7 @@ internal sealed record BenchmarkSettings(IReadOnlyList<DatabaseProvider> Provide
             Value("--client", "light") is "light" or "chromium" ? Value("--client", "light") : throw new ArgumentException("--client takes light or chromium."),
             Value("--only", "") is { Length: > 0 } only
                 ? Benchmarks.Contains(only, StringComparer.OrdinalIgnoreCase) ? only.ToLowerInvariant() : throw new ArgumentException($"--only takes {string.Join(" or ", Benchmarks)}, not '{only}'.")
-                : null);
+                : null,
+            Value("--answers", "") is { Length: > 0 } answers ? Path.GetFullPath(answers) : null);
     }
 }
