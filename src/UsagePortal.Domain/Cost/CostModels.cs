@@ -62,6 +62,11 @@ public sealed record ProjectedCostPoint(DateTime At, long Expected, long Low, lo
 /// The actual cost at the period's start (nothing used yet), at the end of each complete day since, and now (<see cref="SoFar"/>).
 /// </param>
 /// <param name="Projected">The projected cost now (= <see cref="SoFar"/>) and at the end of each remaining day.</param>
+/// <param name="Invoice">
+/// The invoice if the period ended now, and at its end as projected: <see cref="SoFar"/> and the projection plus late
+/// usage of earlier periods, less credits, plus tax, totalled as finalization totals it. Null where only usage and fees
+/// were asked for (<see cref="CostQuery.CurrentTotalsAsync"/>).
+/// </param>
 public sealed record CurrentCost(
     Subscription Subscription,
     string PlanName,
@@ -73,7 +78,21 @@ public sealed record CurrentCost(
     long SoFar,
     CostBand Projection,
     IReadOnlyList<CostPoint> Actual,
-    IReadOnlyList<ProjectedCostPoint> Projected);
+    IReadOnlyList<ProjectedCostPoint> Projected,
+    InvoicePreview? Invoice = null);
+
+/// <summary>
+/// What the period's invoice would say: its lines' sum (usage, fees and late usage), the credits it would take, the tax
+/// and the total, in minor units; now and, as projected, at the period's end.
+/// </summary>
+/// <param name="UsageAndFees">The period's lines so far (<see cref="CurrentCost.SoFar"/>).</param>
+/// <param name="LateUsage">Late-usage lines for earlier periods the invoice would carry (0 when none).</param>
+/// <param name="Credits">Credits the invoice would take from the customer's grants.</param>
+/// <param name="TaxRate">The customer's tax rate, a fraction (0.2 = 20 %).</param>
+/// <param name="Tax">Tax on what remains after credits, rounded once.</param>
+/// <param name="Total">What the customer would owe if the period ended now.</param>
+/// <param name="Projected">The projected total owed at the period's end (credits still usable then, and tax), with its band.</param>
+public sealed record InvoicePreview(long UsageAndFees, long LateUsage, long Credits, decimal TaxRate, long Tax, long Total, CostBand Projected);
 
 /// <summary>
 /// What a range other than the current period costs: its usage rated through the plan phases in force over it.

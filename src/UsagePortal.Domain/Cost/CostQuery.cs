@@ -32,7 +32,7 @@ namespace UsagePortal.Domain.Cost;
 /// rollups instead (the same days, 24 times fewer rows). The figures so far and the projection's starting point are
 /// exact: they come from the rater.</para>
 /// </remarks>
-public sealed class CostQuery(UsagePortalDbContext db, PeriodRater rater, DailyTierState tierState)
+public sealed class CostQuery(UsagePortalDbContext db, PeriodRater rater, DailyTierState tierState, InvoiceRunner invoices)
 {
     /// <summary>The subscription of <paramref name="customerId"/> running at <paramref name="instant"/> (at most one), phases and plan versions loaded.</summary>
     /// <remarks>One query (one subscription, a few phases, one plan version each): split queries would cost two more round trips.</remarks>
@@ -132,8 +132,32 @@ public sealed class CostQuery(UsagePortalDbContext db, PeriodRater rater, DailyT
             plan.Cost(charges, (_, group) => group.ProjectedAt(end, d => d.High)).Total);
 
         var planName = SubscriptionSchedule.PhaseAt(subscription, now)?.PlanVersion?.Name ?? phases.LastOrDefault()?.Version.Name ?? "";
+        var band = new CostBand(total, lowTotal, highTotal);
+        var invoice = withChart ? await PreviewAsync(subscription, period, currency, now, rated.Lines, meters, band, cancellationToken) : null;
         return new CurrentCost(subscription, planName, period, currency, zone, now, Lines(plan, charges, final, end), soFar,
-            new CostBand(total, lowTotal, highTotal), actual, projected);
+            band, actual, projected, invoice);
+    }
+
+    /// <summary>
+    /// The invoice if the period ended now: the period's lines so far and the late usage closing it would add, less the
+    /// credits finalization would take, plus tax, through the totals finalization uses (<see cref="InvoiceRunner.Total"/>);
+    /// and the same at the period's end for the projected usage and fees and their band.
+    /// </summary>
+    private async Task<InvoicePreview> PreviewAsync(Subscription subscription, BillingPeriod period, Currency currency, DateTime now,
+        IReadOnlyList<RatedLine> lines, LoadedMeters meters, CostBand projection, CancellationToken cancellationToken)
+    {
+        var taxRate = await db.Customers.AsNoTracking().Where(c => c.Id == subscription.CustomerId).Select(c => c.TaxRate).SingleAsync(cancellationToken);
+        var late = (await invoices.LateUsageLinesAsync(subscription, period, currency, meters, cancellationToken)).Select(PhaseFees.ToInput).ToList();
+        var grants = await invoices.GrantsAsync(subscription.CustomerId, currency, cancellationToken);
+        var soFar = InvoiceRunner.Total(currency, [.. lines.Select(PhaseFees.ToInput), .. late], grants, taxRate, now);
+        var lateAmount = InvoiceRunner.Total(currency, late, [], 0m, now).Subtotal;
+
+        // The projected usage and fees are already a sum of rounded lines: as one line, rounding leaves them as they are.
+        long AtEnd(long usageAndFees) => InvoiceRunner.Total(currency,
+            [new InvoiceLineInput(InvoiceLineKind.Charge, "Projected usage and fees", currency.FromMinorUnits(usageAndFees)), .. late],
+            grants, taxRate, period.End).Total;
+        return new InvoicePreview(soFar.Subtotal - lateAmount, lateAmount, soFar.CreditsApplied, taxRate, soFar.Tax, soFar.Total,
+            new CostBand(AtEnd(projection.Total), AtEnd(projection.Low), AtEnd(projection.High)));
     }
 
     /// <summary>

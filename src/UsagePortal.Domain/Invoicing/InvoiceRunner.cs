@@ -561,17 +561,8 @@ public sealed class InvoiceRunner(
         // upgrade once an ingesting writer has committed in between.
         var readAt = Now;
         var computed = await ComputeAsync(subscription, customer, period, null, cancellationToken);
-        var grants = await db.CreditGrants.AsNoTracking()
-            .Where(g => g.CustomerId == customer.Id && g.Currency == computed.Currency.Code && g.Remaining > 0)
-            .OrderBy(g => g.Id)
-            .ToListAsync(cancellationToken);
-        var totals = InvoiceCalculator.Calculate(new InvoiceInput(
-            computed.Currency,
-            computed.Inputs,
-            [.. grants.Select(g => new CreditGrantBalance(g.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), g.Remaining,
-                g.ExpiresAt is { } expiry ? new DateTimeOffset(expiry, TimeSpan.Zero) : null))],
-            customer.TaxRate,
-            new DateTimeOffset(readAt, TimeSpan.Zero)));
+        var grants = await GrantsAsync(customer.Id, computed.Currency, cancellationToken);
+        var totals = Total(computed.Currency, computed.Inputs, grants, customer.TaxRate, readAt);
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
 
@@ -621,13 +612,43 @@ public sealed class InvoiceRunner(
         return true;
     }
 
+    /// <summary>
+    /// The customer's credit grants in <paramref name="currency"/> with something left, as finalization consumes them (the
+    /// calculator skips the expired ones and takes the soonest-expiring first).
+    /// </summary>
+    public async Task<IReadOnlyList<CreditGrantBalance>> GrantsAsync(int customerId, Currency currency, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(currency);
+        var grants = await db.CreditGrants.AsNoTracking()
+            .Where(g => g.CustomerId == customerId && g.Currency == currency.Code && g.Remaining > 0)
+            .OrderBy(g => g.Id)
+            .ToListAsync(cancellationToken);
+        return [.. grants.Select(g => new CreditGrantBalance(g.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), g.Remaining,
+            g.ExpiresAt is { } expiry ? new DateTimeOffset(expiry, TimeSpan.Zero) : null))];
+    }
+
+    /// <summary>An invoice's totals as finalization computes them: lines rounded once, credits, then tax.</summary>
+    public static InvoiceTotals Total(Currency currency, IReadOnlyList<InvoiceLineInput> lines, IReadOnlyList<CreditGrantBalance> grants, decimal taxRate, DateTime asOf) =>
+        InvoiceCalculator.Calculate(new InvoiceInput(currency, lines, grants, taxRate, new DateTimeOffset(DateTime.SpecifyKind(asOf, DateTimeKind.Utc))));
+
+    /// <summary>
+    /// The late-usage lines the invoice of <paramref name="period"/> would carry if it were closed now: usage of earlier,
+    /// billed periods of the subscription that arrived after they were billed, priced as closing prices it.
+    /// </summary>
+    public async Task<IReadOnlyList<RatedLine>> LateUsageLinesAsync(Subscription subscription, BillingPeriod period, Currency currency, LoadedMeters loaded, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(subscription);
+        return (await LateUsageAsync(subscription, subscription.CustomerId, period, currency, null, loaded, cancellationToken)).Lines;
+    }
+
     private sealed record Computed(Currency Currency, IReadOnlyList<RatedLine> Lines, IReadOnlyList<InvoiceLineInput> Inputs, IReadOnlyList<long> LateChecked);
 
     /// <summary>The period's lines, then the late usage of earlier periods.</summary>
     private async Task<Computed> ComputeAsync(Subscription subscription, Customer customer, BillingPeriod period, ILookup<int, LateCandidate>? lateCandidates, CancellationToken cancellationToken)
     {
-        var rated = await rater.RateAsync(subscription, period, await MetersAsync(cancellationToken), cancellationToken: cancellationToken);
-        var (late, checkedInvoices) = await LateUsageAsync(subscription, customer.Id, period, rated.Currency, lateCandidates, cancellationToken);
+        var loaded = await MetersAsync(cancellationToken);
+        var rated = await rater.RateAsync(subscription, period, loaded, cancellationToken: cancellationToken);
+        var (late, checkedInvoices) = await LateUsageAsync(subscription, customer.Id, period, rated.Currency, lateCandidates, loaded, cancellationToken);
         List<RatedLine> lines = [.. rated.Lines, .. late];
         return new Computed(rated.Currency, lines, [.. lines.Select(PhaseFees.ToInput)], checkedInvoices);
     }
@@ -637,7 +658,7 @@ public sealed class InvoiceRunner(
     /// stretch's price now minus everything billed for it so far. A difference that rounds to nothing is left for later
     /// (it is not lost: the next comparison includes it); a negative one is not billed (corrections are credit notes).
     /// </summary>
-    private async Task<(List<RatedLine> Lines, List<long> Checked)> LateUsageAsync(Subscription subscription, int customerId, BillingPeriod period, Currency currency, ILookup<int, LateCandidate>? lateCandidates, CancellationToken cancellationToken)
+    private async Task<(List<RatedLine> Lines, List<long> Checked)> LateUsageAsync(Subscription subscription, int customerId, BillingPeriod period, Currency currency, ILookup<int, LateCandidate>? lateCandidates, LoadedMeters loaded, CancellationToken cancellationToken)
     {
         var lines = new List<RatedLine>();
         var candidates = lateCandidates is not null
@@ -669,7 +690,7 @@ public sealed class InvoiceRunner(
                 var version = subscription.Phases.Select(p => p.PlanVersion).FirstOrDefault(v => v?.Id == versionId)
                     ?? await db.PlanVersions.AsNoTracking().SingleAsync(v => v.Id == versionId, cancellationToken);
                 var terms = new PhaseTerms(version, PeriodRater.EffectiveCharges(version, subscription), from, to);
-                var now = await rater.RateChargesAsync(customerId, terms, from, to, meters!, "", cancellationToken);
+                var now = await rater.RateChargesAsync(customerId, terms, from, to, loaded, "", cancellationToken);
                 foreach (var line in now)
                 {
                     var already = billed.Where(b => b.PlanVersionId == versionId && b.UsageFrom == from && b.UsageTo == to && b.MeterCode == line.MeterCode && b.GroupKey == line.GroupKey).ToList();

@@ -32,6 +32,34 @@ public sealed class CostDashboardTests(FrozenCostHost host) : FrozenCostTest(hos
     }
 
     [Fact]
+    public async Task CostSoFarAndTheProjectionAreWhatTheInvoiceWouldSayWithCreditsAndTax()
+    {
+        var acme = await Host.TieredCustomerAsync();
+        await Host.WithServicesAsync(async services =>
+        {
+            var db = services.GetRequiredService<UsagePortalDbContext>();
+            var customer = await db.Customers.SingleAsync(c => c.Id == acme.Id);
+            customer.TaxRate = 0.2m;
+            db.CreditGrants.Add(new UsagePortal.Data.Billing.CreditGrant { CustomerId = acme.Id, Currency = "USD", Amount = 2000, Remaining = 2000, Reason = "welcome", CreatedAt = Utc(2026, 3, 1), CreatedBy = "tests" });
+            await db.SaveChangesAsync();
+        });
+        SignInAsOwnerOf(acme.Id);
+
+        var page = RenderLive();
+
+        // Usage and fees 50.25, credit 20.00, tax 20 % of 30.25 = 6.05: 36.30. Projected 60.50 (59.89–61.11): after the
+        // credit 40.50 (39.89–41.11), with tax 48.60 (47.87–49.33).
+        Assert.Equal("36.30\u00a0USD", Text(page, "cost-so-far"));
+        var sum = page.Find("[data-testid=cost-so-far-sum]").TextContent;
+        Assert.Contains("Usage and fees50.25\u00a0USD", sum, StringComparison.Ordinal);
+        Assert.Equal("Credits−20.00\u00a0USD", Text(page, "cost-so-far-credits"));
+        Assert.Equal("Tax (20\u00a0%)6.05\u00a0USD", Text(page, "cost-so-far-tax"));
+        Assert.Equal("48.60\u00a0USD", Text(page, "cost-projected"));
+        Assert.Contains("between 47.87\u00a0USD and 49.33\u00a0USD", Text(page, "cost-band"), StringComparison.Ordinal);
+        Assert.Contains("with credits and tax as the invoice applies them", Text(page, "cost-band"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task EachLineOpensToItsBreakdownSoFarAndProjected()
     {
         var acme = await Host.TieredCustomerAsync();

@@ -47,9 +47,9 @@ public sealed class DashboardTests : ComponentTest
         Assert.Equal("Acme Analytics", page.Find("h1").TextContent.Trim());
         Assert.Single(page.FindAll("h1"));
         Assert.Equal(expected.Usage, ShownUsage(page));
-        Assert.Equal(expected.Format.Money(expected.Cost!.SoFar, expected.Cost.Currency), Text(page, "cost-so-far"));
-        Assert.Equal(expected.Format.Money(expected.Cost.Projection.Total, expected.Cost.Currency), Text(page, "cost-projected"));
-        Assert.Contains($"between {expected.Format.Money(expected.Cost.Projection.Low, expected.Cost.Currency)} and {expected.Format.Money(expected.Cost.Projection.High, expected.Cost.Currency)}",
+        Assert.Equal(expected.Format.Money(expected.Cost!.Invoice!.Total, expected.Cost.Currency), Text(page, "cost-so-far"));
+        Assert.Equal(expected.Format.Money(expected.Cost.Invoice!.Projected.Total, expected.Cost.Currency), Text(page, "cost-projected"));
+        Assert.Contains($"between {expected.Format.Money(expected.Cost.Invoice!.Projected.Low, expected.Cost.Currency)} and {expected.Format.Money(expected.Cost.Invoice!.Projected.High, expected.Cost.Currency)}",
             Text(page, "cost-band"), StringComparison.Ordinal);
         Assert.Contains($"Growth plan · {expected.Format.Period(expected.Cost.Period.Start, expected.Cost.Period.End)} · USD", Text(page, "cost-plan"), StringComparison.Ordinal);
         Assert.Equal(expected.Cost.Lines.Count, page.FindAll("[data-cost-line]").Count);
@@ -71,7 +71,7 @@ public sealed class DashboardTests : ComponentTest
         Assert.Equal("Globex GmbH", page.Find("h1").TextContent.Trim());
         Assert.Equal(expected.Usage, ShownUsage(page));
         Assert.EndsWith("EUR", Text(page, "cost-so-far"), StringComparison.Ordinal);
-        Assert.Equal(expected.Format.Money(expected.Cost!.SoFar, "EUR"), Text(page, "cost-so-far"));
+        Assert.Equal(expected.Format.Money(expected.Cost!.Invoice!.Total, "EUR"), Text(page, "cost-so-far"));
         Assert.DoesNotContain("Acme", text, StringComparison.Ordinal);
         Assert.DoesNotContain("USD", text, StringComparison.Ordinal);
         // Only the user's own organisation is listened to.
@@ -94,7 +94,7 @@ public sealed class DashboardTests : ComponentTest
 
         page.WaitForAssertion(() => Assert.Equal(format.Number(calls + 3), page.Find("[data-meter=api_calls]").TextContent.Trim()), TimeSpan.FromSeconds(10));
         var expected = await ExpectedAsync(acme);
-        page.WaitForAssertion(() => Assert.Equal(expected.Format.Money(expected.Cost!.SoFar, "USD"), Text(page, "cost-so-far")), TimeSpan.FromSeconds(10));
+        page.WaitForAssertion(() => Assert.Equal(expected.Format.Money(expected.Cost!.Invoice!.Total, "USD"), Text(page, "cost-so-far")), TimeSpan.FromSeconds(10));
     }
 
     [Fact]

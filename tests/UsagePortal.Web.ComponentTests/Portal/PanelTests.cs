@@ -70,9 +70,9 @@ public sealed class CostPanelTests(ComponentHost host) : ComponentTest(host)
 
         var panel = Render<CostPanel>(p => p.Add(c => c.Cost, CostFigures.From(cost)).Add(c => c.Format, format));
 
-        Assert.Equal(format.Money(cost.SoFar, cost.Currency), panel.Find("[data-testid=cost-so-far]").TextContent.Trim());
-        Assert.Equal(format.Money(cost.Projection.Total, cost.Currency), panel.Find("[data-testid=cost-projected]").TextContent.Trim());
-        Assert.Contains($"between {format.Money(cost.Projection.Low, cost.Currency)} and {format.Money(cost.Projection.High, cost.Currency)} (80 % range)",
+        Assert.Equal(format.Money(cost.Invoice!.Total, cost.Currency), panel.Find("[data-testid=cost-so-far]").TextContent.Trim());
+        Assert.Equal(format.Money(cost.Invoice!.Projected.Total, cost.Currency), panel.Find("[data-testid=cost-projected]").TextContent.Trim());
+        Assert.Contains($"between {format.Money(cost.Invoice!.Projected.Low, cost.Currency)} and {format.Money(cost.Invoice!.Projected.High, cost.Currency)} (80 % range)",
             panel.Find("[data-testid=cost-band]").TextContent, StringComparison.Ordinal);
         Assert.Equal(cost.Lines.Select(l => $"{format.Money(l.Amount, cost.Currency)} so far · {format.Money(l.ProjectedAmount, cost.Currency)} projected"),
             panel.FindAll("[data-testid=cost-line-amounts]").Select(e => e.TextContent.Trim()));

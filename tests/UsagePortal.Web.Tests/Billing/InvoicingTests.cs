@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using UsagePortal.Data;
 using UsagePortal.Data.Billing;
+using UsagePortal.Domain.Cost;
 using UsagePortal.Domain.Invoicing;
 using UsagePortal.Domain.Subscriptions;
 using UsagePortal.Web.Tests.Api;
@@ -183,6 +184,39 @@ public sealed class InvoicingTests(BillingPortal portal) : IClassFixture<Billing
         var september = (await portal.InvoicesAsync(subscription))[2];
         Assert.DoesNotContain(september.Lines, l => l.Kind == "late_usage");
         Assert.Equal(0, september.Total);
+    }
+
+    [Fact]
+    public async Task The_cost_so_far_is_the_invoice_the_period_closes_into_with_late_usage_credits_and_tax()
+    {
+        using var api = await portal.ApiClientAsync();
+        var (meter, eventType) = await CountMeterAsync(api);
+        var (customerId, customer) = await portal.CreateBillingCustomerAsync("USD", "UTC", 0.10m);
+        var version = await portal.CreatePlanVersionAsync("Tiered", "USD", 0, 0,
+            Charges.Graduated(meter, ("0", "100", "0.10", "0"), ("100", null, "0.05", "0")));
+        var subscription = await portal.SubscribeAsync(customerId, version, new DateTime(2026, 7, 1, 0, 0, 0, DateTimeKind.Utc));
+        await SendAsync(api, eventType, customer, new DateTimeOffset(2026, 7, 5, 0, 0, 0, TimeSpan.Zero), 100, "july");
+        await portal.RunInvoicerAsync(new DateTimeOffset(2026, 8, 1, 6, 0, 0, TimeSpan.Zero));
+        Assert.Equal(1100L, Assert.Single(await portal.InvoicesAsync(subscription)).Total);
+        // After July closed: 30 late July calls, 50 August calls, and a grant of 3.00.
+        await SendAsync(api, eventType, customer, new DateTimeOffset(2026, 7, 20, 0, 0, 0, TimeSpan.Zero), 30, "late");
+        await SendAsync(api, eventType, customer, new DateTimeOffset(2026, 8, 3, 0, 0, 0, TimeSpan.Zero), 50, "august");
+        await portal.CreateGrantAsync(customerId, 300);
+
+        var cost = await portal.WithServicesAsync(services => services.GetRequiredService<CostQuery>().CurrentAsync(customerId, new DateTime(2026, 8, 20, 0, 0, 0, DateTimeKind.Utc)));
+
+        // August 50 × 0.10 = 5.00; July's 30 late calls at the second tier 1.50; the grant takes 3.00; tax 10 % of 3.50.
+        var preview = cost!.Invoice!;
+        Assert.Equal((500L, 150L, 300L, 0.10m, 35L, 385L), (preview.UsageAndFees, preview.LateUsage, preview.Credits, preview.TaxRate, preview.Tax, preview.Total));
+        Assert.Equal(cost.SoFar, preview.UsageAndFees);
+        // The projection owes the same way at the period's end: its usage and fees plus the late usage, less the grant, plus tax.
+        static long Owed(long usageAndFees) => (usageAndFees + 150 - 300) + (long)Math.Round((usageAndFees + 150 - 300) * 0.10m, MidpointRounding.AwayFromZero);
+        Assert.Equal(new CostBand(Owed(cost.Projection.Total), Owed(cost.Projection.Low), Owed(cost.Projection.High)), preview.Projected);
+
+        // Nothing more arrives: the invoice August closes into says what the dashboard said.
+        await portal.RunInvoicerAsync(new DateTimeOffset(2026, 9, 1, 6, 0, 0, TimeSpan.Zero));
+        var august = (await portal.InvoicesAsync(subscription))[1];
+        Assert.Equal((preview.UsageAndFees + preview.LateUsage, preview.Credits, preview.Tax, preview.Total), (august.Subtotal, august.CreditsApplied, august.Tax, august.Total));
     }
 
     [Fact]

@@ -100,6 +100,7 @@ public sealed record DashboardFigures(
 /// <param name="Projection">The projected total with its 80 % band.</param>
 /// <param name="Actual">The actual cumulative cost at the period's start, at the end of each complete day, and now.</param>
 /// <param name="Projected">The projected cumulative cost now and at the end of each remaining day, with its band.</param>
+/// <param name="Invoice">The invoice if the period ended now (credits, tax, late usage), and as projected at its end.</param>
 public sealed record CostFigures(
     string PlanName,
     DateTime PeriodStart,
@@ -112,7 +113,8 @@ public sealed record CostFigures(
     long SoFar,
     CostBand Projection,
     IReadOnlyList<CostPoint> Actual,
-    IReadOnlyList<ProjectedCostPoint> Projected)
+    IReadOnlyList<ProjectedCostPoint> Projected,
+    InvoicePreview? Invoice = null)
 {
     /// <summary>
     /// The charge lines the dashboard lists. A charge grouped by something like a user id makes one line per group, and
@@ -135,7 +137,7 @@ public sealed record CostFigures(
         var shown = lines.Where((line, i) => line.Meter is null || kept[i]).ToList();
         var left = lines.Where((line, i) => line.Meter is not null && !kept[i]).ToList();
         return new CostFigures(cost.PlanName, cost.Period.Start, cost.Period.End, cost.Currency, cost.Zone, cost.Now, shown,
-            new LinesLeftOut(left.Count, left.Sum(l => l.Amount), left.Sum(l => l.ProjectedAmount)), cost.SoFar, cost.Projection, cost.Actual, cost.Projected);
+            new LinesLeftOut(left.Count, left.Sum(l => l.Amount), left.Sum(l => l.ProjectedAmount)), cost.SoFar, cost.Projection, cost.Actual, cost.Projected, cost.Invoice);
     }
 
     /// <summary>A local day of the billing zone for an instant; an instant at local midnight closes the day before it.</summary>
