@@ -26,6 +26,19 @@ public class ProjectionExamples
     }
 
     [Fact]
+    public void ANonAdditiveMeterWithoutUsageYetStaysAtLastPeriodsLevelFromTheFirstDayAhead()
+    {
+        var remaining = Remaining(Monday, 0.5m, wholeDays: 3);
+
+        var projection = UsageProjector.ProjectLevel(70m, remaining);
+
+        Assert.Equal(ProjectionBasis.PreviousPeriod, projection.Basis);
+        Assert.All(projection.Days, d => Assert.Equal((70m, 70m, 70m), (d.Expected, d.Low, d.High)));
+        Assert.Equal(remaining.Select(d => d.Date), projection.Days.Select(d => d.Date));
+        Assert.Throws<ArgumentOutOfRangeException>(() => UsageProjector.ProjectLevel(-1m, remaining));
+    }
+
+    [Fact]
     public void WithTwoOfEachWeekdayEachRemainingDayExpectsItsOwnWeekdaysMean()
     {
         // Two weeks of weekday traffic (Mondays 90 and 110, other weekdays 100) and quiet weekends.

@@ -32,7 +32,7 @@ namespace UsagePortal.Domain.Cost;
 /// rollups instead (the same days, 24 times fewer rows). The figures so far and the projection's starting point are
 /// exact: they come from the rater.</para>
 /// </remarks>
-public sealed class CostQuery(UsagePortalDbContext db, PeriodRater rater, DailyTierState tierState, InvoiceRunner invoices)
+public sealed class CostQuery(UsagePortalDbContext db, PeriodRater rater, UsageQuery usageQuery, DailyTierState tierState, InvoiceRunner invoices)
 {
     /// <summary>The subscription of <paramref name="customerId"/> running at <paramref name="instant"/> (at most one), phases and plan versions loaded.</summary>
     /// <remarks>One query (one subscription, a few phases, one plan version each): split queries would cost two more round trips.</remarks>
@@ -85,6 +85,7 @@ public sealed class CostQuery(UsagePortalDbContext db, PeriodRater rater, DailyT
         var historyStart = days.Start(today.AddDays(-UsageProjector.HistoryDays));
         var usage = await ReadDailyUsageAsync(subscription.CustomerId, plan, days, period, historyStart, todayStart, withChart, cancellationToken);
 
+        var previous = await PreviousLevelsAsync(subscription, period, phases, meters, rated, cancellationToken);
         var charges = new List<ChargeSlots>();
         for (var index = 0; index < phases.Count; index++)
         {
@@ -92,7 +93,7 @@ public sealed class CostQuery(UsagePortalDbContext db, PeriodRater rater, DailyT
             var remaining = days.Remaining(now > phase.From ? now : phase.From, phase.To);
             foreach (var charge in phase.Charges)
             {
-                charges.Add(await SlotsAsync(subscription.CustomerId, index, phase, charge, meters, rated, usage, remaining, now, phases.Count > 1 ? PeriodRater.Stretch(zone, phase.From, phase.To) : "", cancellationToken));
+                charges.Add(await SlotsAsync(subscription.CustomerId, index, phase, charge, meters, rated, usage, previous, remaining, now, phases.Count > 1 ? PeriodRater.Stretch(zone, phase.From, phase.To) : "", cancellationToken));
             }
         }
 
@@ -209,8 +210,53 @@ public sealed class CostQuery(UsagePortalDbContext db, PeriodRater rater, DailyT
     private static (long Expected, long Low, long High) Band(long expected, long low, long high) =>
         (expected, Math.Min(expected, Math.Min(low, high)), Math.Max(expected, Math.Max(low, high)));
 
+    /// <summary>
+    /// What each non-additive charged meter (max, latest, unique_count) with no usage yet this period reached in the
+    /// previous billing period, per meter and group (PRODUCT.md "Projection": such a meter is projected from its history,
+    /// never silently as zero). Empty, with no read, when every such meter has usage already or there is no previous period.
+    /// </summary>
+    private async Task<Dictionary<(int MeterId, string GroupKey), decimal>> PreviousLevelsAsync(Subscription subscription, BillingPeriod period,
+        IReadOnlyList<PhaseTerms> phases, LoadedMeters meters, RatedPeriod rated, CancellationToken cancellationToken)
+    {
+        var levels = new Dictionary<(int MeterId, string GroupKey), decimal>();
+        var idle = phases.SelectMany(p => p.Charges.Select(c => (Phase: p, c.Meter)))
+            .Select(x => (x.Meter, Loaded: meters.All.FirstOrDefault(m => m.Code == x.Meter), x.Phase))
+            .Where(x => x.Loaded is not null && x.Loaded.At(x.Phase.From).Meter.Aggregation is not (MeterAggregation.Count or MeterAggregation.Sum))
+            .Where(x => !rated.Lines.Any(l => l.Kind == LineKinds.Charge && l.MeterCode == x.Meter && l.Quantity != 0m))
+            .Select(x => x.Loaded!)
+            .DistinctBy(m => m.Id)
+            .ToList();
+        if (idle.Count == 0 || SubscriptionSchedule.Calendar(subscription).PeriodAt(period.Start.AddTicks(-1)) is not { } before)
+        {
+            return levels;
+        }
+
+        var from = before.Start > subscription.StartsAt ? before.Start : subscription.StartsAt;
+        if (from >= before.End)
+        {
+            return levels;
+        }
+
+        var report = await usageQuery.GetAsync(subscription.CustomerId, from, before.End, meters, cancellationToken);
+        foreach (var meter in idle)
+        {
+            if (report.Meters.FirstOrDefault(m => m.Code == meter.Code) is not { } used)
+            {
+                continue;
+            }
+
+            levels[(meter.Id, GroupKey.None)] = used.Quantity;
+            foreach (var group in used.Groups)
+            {
+                levels[(meter.Id, group.GroupKey)] = group.Quantity;
+            }
+        }
+
+        return levels;
+    }
+
     private async Task<ChargeSlots> SlotsAsync(int customerId, int phaseIndex, PhaseTerms phase, PlanCharge charge, LoadedMeters meters, RatedPeriod rated,
-        DailyUsage usage, IReadOnlyList<RemainingDay> remaining, DateTime now, string stretch, CancellationToken cancellationToken)
+        DailyUsage usage, Dictionary<(int MeterId, string GroupKey), decimal> previous, IReadOnlyList<RemainingDay> remaining, DateTime now, string stretch, CancellationToken cancellationToken)
     {
         var meter = meters.All.FirstOrDefault(m => m.Code == charge.Meter);
         var definition = meter?.At(phase.From).Meter;
@@ -220,17 +266,23 @@ public sealed class CostQuery(UsagePortalDbContext db, PeriodRater rater, DailyT
         var soFar = rated.Lines.Where(l => l.Kind == LineKinds.Charge && l.MeterCode == charge.Meter && l.UsageFrom == phase.From && l.PlanVersionId == phase.Version.Id).ToList();
         var additive = aggregation is MeterAggregation.Count or MeterAggregation.Sum;
         var history = meter is null ? [] : usage.HistoryOf(meter.Id);
+        // A non-additive meter without usage so far in this period (no line, or one at 0 units) stays at last period's level.
+        UsageProjection Project(string groupKey, RatedLine? line) =>
+            !additive && meter is not null && (line?.Quantity ?? 0m) == 0m && previous.TryGetValue((meter.Id, groupKey), out var level) && level > 0m
+                ? UsageProjector.ProjectLevel(level, remaining)
+                : UsageProjector.ProjectRemaining(history.GetValueOrDefault(groupKey) ?? usage.EmptyHistory, remaining, additive);
         if (!grouped)
         {
             var line = soFar.FirstOrDefault(l => l.GroupKey.Length == 0);
-            slots.Groups.Add(new GroupSlot(GroupKey.None, line, UsageProjector.ProjectRemaining(history.GetValueOrDefault(GroupKey.None) ?? usage.EmptyHistory, remaining, additive)));
+            slots.Groups.Add(new GroupSlot(GroupKey.None, line, Project(GroupKey.None, line)));
         }
         else
         {
             slots.Placeholder = soFar.FirstOrDefault(l => l.GroupKey.Length == 0);
-            foreach (var groupKey in soFar.Select(l => l.GroupKey).Where(k => k.Length > 0).Union(history.Keys.Where(k => k.Length > 0)).Order(StringComparer.Ordinal))
+            var lastPeriod = meter is null ? [] : previous.Keys.Where(k => k.MeterId == meter.Id && k.GroupKey.Length > 0).Select(k => k.GroupKey);
+            foreach (var groupKey in soFar.Select(l => l.GroupKey).Where(k => k.Length > 0).Union(history.Keys.Where(k => k.Length > 0)).Union(lastPeriod).Order(StringComparer.Ordinal))
             {
-                var projection = UsageProjector.ProjectRemaining(history.GetValueOrDefault(groupKey) ?? usage.EmptyHistory, remaining, additive);
+                var projection = Project(groupKey, soFar.FirstOrDefault(l => l.GroupKey == groupKey));
                 var line = soFar.FirstOrDefault(l => l.GroupKey == groupKey);
                 if (line is not null || projection.Expected > 0m)
                 {

@@ -30,6 +30,12 @@ public enum ProjectionBasis
 
     /// <summary>The mean of each weekday's recent quantities, used when the history holds every weekday at least twice.</summary>
     WeekdayMeans,
+
+    /// <summary>
+    /// A non-additive meter (max, latest, unique_count) with no usage yet this period: projected at the level it reached in
+    /// the previous period rather than at zero.
+    /// </summary>
+    PreviousPeriod,
 }
 
 /// <summary>Usage expected from now to the end of <see cref="Date"/> (cumulative over the remaining days up to it), with its band.</summary>
@@ -142,6 +148,20 @@ public static class UsageProjector
         }
 
         return new UsageProjection(byWeekday is null ? ProjectionBasis.RecentMean : ProjectionBasis.WeekdayMeans, mean, deviation, days);
+    }
+
+    /// <summary>
+    /// The projection of a non-additive meter that has no usage yet this period: it reaches <paramref name="level"/> (its
+    /// previous period's quantity) on the first remaining day and stays there. One past period gives no spread, so the
+    /// band has width 0; a meter that used to count something is not silently projected at nothing.
+    /// </summary>
+    /// <exception cref="ArgumentException">The level is negative, the remaining days are out of order, or a fraction is outside (0, 1].</exception>
+    public static UsageProjection ProjectLevel(decimal level, IReadOnlyList<RemainingDay> remaining)
+    {
+        ArgumentNullException.ThrowIfNull(remaining);
+        ArgumentOutOfRangeException.ThrowIfNegative(level);
+        Validate([], remaining);
+        return new UsageProjection(ProjectionBasis.PreviousPeriod, 0m, 0m, [.. remaining.Select(d => new ProjectedDay(d.Date, level, level, level))]);
     }
 
     /// <summary>The mean quantity per weekday (indexed by <see cref="DayOfWeek"/>), or null when some weekday occurs fewer than twice.</summary>

@@ -128,6 +128,51 @@ public sealed class CostQueryTests(MeteringPortal portal) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AMeterWithNoUsageYetThisPeriodIsProjectedAtLastPeriodsLevelNotAtZero()
+    {
+        // Peak storage per region at 0.50 a GB, and the most active users at 1.00 each, billed monthly from February.
+        // February reached 70 GB in eu, 20 in us and 3 users; March has no storage event and no user yet.
+        var customer = await portal.CreateCustomerAsync("levels");
+        var storage = Unique.MeterCode("storage");
+        var users = Unique.MeterCode("users");
+        var storageType = Unique.EventType("cost.storage");
+        var userType = Unique.EventType("cost.user");
+        await api.CreateMeterAsync(Meter(storage, storageType, "max", property: "gb", groupBy: ["region"]));
+        await api.CreateMeterAsync(Meter(users, userType, "unique_count", property: "user"));
+        await portal.SubscribeAsync(customer, $$"""
+            [{ "meter": "{{storage}}", "model": "standard", "properties": { "unitAmount": "0.50" } },
+             { "meter": "{{users}}", "model": "standard", "properties": { "unitAmount": "1" } }]
+            """, Utc(2026, 2, 1));
+        await api.IngestAllAsync([
+            .. Events(storageType, customer, Utc(2026, 2, 3, 9), 1, new { gb = 40, region = "eu" }),
+            .. Events(storageType, customer, Utc(2026, 2, 20, 9), 1, new { gb = 70, region = "eu" }),
+            .. Events(storageType, customer, Utc(2026, 2, 21, 9), 1, new { gb = 20, region = "us" }),
+            .. new[] { "ann", "bob", "cy", "ann" }.SelectMany(u => Events(userType, customer, Utc(2026, 2, 10, 9), 1, new { user = u })),
+        ]);
+        var id = await portal.CustomerIdAsync(customer);
+
+        var cost = await portal.CurrentCostAsync(id, Now);
+
+        Assert.NotNull(cost);
+        Assert.Equal(0, cost.SoFar);
+        var eu = Assert.Single(cost.Lines, l => l.Meter == storage && l.GroupKey == """{"region":"eu"}""");
+        Assert.Equal((0m, 0L, 70m, 3500L, ProjectionBasis.PreviousPeriod), (eu.Quantity, eu.Amount, eu.ProjectedQuantity, eu.ProjectedAmount, eu.Basis));
+        var us = Assert.Single(cost.Lines, l => l.Meter == storage && l.GroupKey == """{"region":"us"}""");
+        Assert.Equal((20m, 1000L), (us.ProjectedQuantity, us.ProjectedAmount));
+        var active = Assert.Single(cost.Lines, l => l.Meter == users);
+        Assert.Equal((0m, 3m, 300L, ProjectionBasis.PreviousPeriod), (active.Quantity, active.ProjectedQuantity, active.ProjectedAmount, active.Basis));
+        Assert.Equal(new CostBand(4800, 4800, 4800), cost.Projection);
+        // The chart reaches the level on the first day ahead, not at the period's end.
+        Assert.Equal(4800, cost.Projected[1].Expected);
+
+        // Once the meter has usage this period, its own level counts: 10 GB in eu so far.
+        await api.IngestAllAsync([.. Events(storageType, customer, Utc(2026, 3, 11, 9), 1, new { gb = 10, region = "eu" })]);
+        var after = await portal.CurrentCostAsync(id, Now);
+        var euAfter = Assert.Single(after!.Lines, l => l.Meter == storage && l.GroupKey == """{"region":"eu"}""");
+        Assert.Equal((10m, 500L, 10m, ProjectionBasis.NotAdditive), (euAfter.Quantity, euAfter.Amount, euAfter.ProjectedQuantity, euAfter.Basis));
+    }
+
+    [Fact]
     public async Task APercentageChargeWithAFreeAmountIsProjectedWithMoreEventsLikeTheObservedOnes()
     {
         var customer = await portal.CreateCustomerAsync("payments");
