@@ -19,10 +19,11 @@ public class ProjectionExamples
         Assert.Equal(10m, projection.DailyRate);
         Assert.Equal(105m, projection.Expected);
         Assert.Equal(5m, projection.Days[0].Expected);
-        // σ = √(40 / 6) = 2.58199; 1.2816 × σ × √10.5 = 10.72263.
+        // σ = √(40 / 6) = 2.58199; the rate is the mean of 7 days, so its error adds 10.5² / 7 = 15.75 days' worth of
+        // variance to the 10.5 days ahead: 1.2816 × σ × √26.25 = 16.95397.
         Assert.Equal(2.58199m, Math.Round(projection.StandardDeviation, 5));
-        Assert.Equal(94.27737m, Math.Round(projection.Low, 5));
-        Assert.Equal(115.72263m, Math.Round(projection.High, 5));
+        Assert.Equal(88.04603m, Math.Round(projection.Low, 5));
+        Assert.Equal(121.95397m, Math.Round(projection.High, 5));
     }
 
     [Fact]
@@ -90,10 +91,10 @@ public class ProjectionExamples
 
         var projection = UsageProjector.ProjectRemaining(history, remaining, additive: true);
 
-        // Mean 50, σ = 70.7107; 1.2816 × σ = 90.6228: the band would reach below nothing.
+        // Mean 50 of 2 days, σ = 70.7107; 1.2816 × σ × √(1 + 1/2) = 110.98982: the band would reach below nothing.
         Assert.Equal(50m, projection.Expected);
         Assert.Equal(0m, projection.Low);
-        Assert.Equal(140.62281m, Math.Round(projection.High, 5));
+        Assert.Equal(160.98982m, Math.Round(projection.High, 5));
     }
 
     [Fact]

@@ -94,9 +94,13 @@ public sealed record UsageProjection(ProjectionBasis Basis, decimal DailyRate, d
 /// when the history holds every weekday at least twice (<see cref="WeekdayHistoryDays"/> consecutive days do), the mean of
 /// the quantities of that day's weekday. A negative rate (a summed meter with credits) counts as 0: nothing negative is
 /// projected.</item>
-/// <item>The band after r remaining days (fractions summed) is expected ∓ <see cref="BandZ"/> × σ × √r, with σ the sample
-/// standard deviation of the daily quantities (0 with fewer than two days): an 80 % band if days vary independently
-/// around the rate. The lower edge is floored at 0, so that no less than nothing is expected to remain.</item>
+/// <item>The band after r remaining days (fractions summed) is expected ∓ <see cref="BandZ"/> × σ × √(r + r²/n), with σ the
+/// sample standard deviation of the n history days (0 with fewer than two days; with weekday means, around each weekday's
+/// mean, and r²/n summed per weekday over its own days): an 80 % prediction band if days vary independently around a
+/// rate that is itself estimated from the history. Without the r²/n term the band ignored the rate's own error and held
+/// the final quantity in only 68 % of backtested periods (<c>ProjectionBacktest</c>); with σ around the overall mean,
+/// weekday-aware projections held it in 94 %. The lower edge is floored at 0, so that no less than nothing is expected
+/// to remain.</item>
 /// <item>With no history nothing is expected (0, a band of width 0): the pace is unknown, and the period's quantity so far
 /// is then the projection.</item>
 /// <item>For a non-additive aggregation (max, latest, unique_count) the projected period quantity is the current quantity:
@@ -134,16 +138,30 @@ public static class UsageProjector
 
         var mean = recent.Sum(d => d.Quantity) / recent.Count;
         var byWeekday = WeekdayMeans(recent);
-        var deviation = StandardDeviation(recent);
+        var deviation = byWeekday is null ? StandardDeviation(recent) : WeekdayDeviation(recent, byWeekday);
+        var samples = new int[7];
+        foreach (var day in recent)
+        {
+            samples[(int)day.Date.DayOfWeek]++;
+        }
+
         var days = new List<ProjectedDay>(remaining.Count);
         var expected = 0m;
         var elapsed = 0m;
+        var ahead = new decimal[7];
         foreach (var day in remaining)
         {
-            var rate = byWeekday is null ? mean : byWeekday[(int)day.Date.DayOfWeek];
+            var weekday = (int)day.Date.DayOfWeek;
+            var rate = byWeekday is null ? mean : byWeekday[weekday];
             expected += Math.Max(rate, 0m) * day.Fraction;
             elapsed += day.Fraction;
-            var margin = BandZ * deviation * SquareRoot(elapsed);
+            ahead[weekday] += day.Fraction;
+            // The days ahead vary around the rate (elapsed × σ²), and the rate itself is only estimated from the history:
+            // from n days, its error adds elapsed² × σ² / n (per weekday, that weekday's days ahead² × σ² / its count).
+            var rateError = byWeekday is null
+                ? elapsed * elapsed / recent.Count
+                : Enumerable.Range(0, 7).Where(w => ahead[w] > 0m).Sum(w => ahead[w] * ahead[w] / samples[w]);
+            var margin = BandZ * deviation * SquareRoot(elapsed + rateError);
             days.Add(new ProjectedDay(day.Date, expected, Math.Max(expected - margin, 0m), expected + margin));
         }
 
@@ -197,6 +215,16 @@ public static class UsageProjector
         var mean = recent.Average(d => (double)d.Quantity);
         var variance = recent.Sum(d => Math.Pow((double)d.Quantity - mean, 2)) / (recent.Count - 1);
         return ToDecimal(Math.Sqrt(variance));
+    }
+
+    /// <summary>
+    /// The pooled sample standard deviation of the days around their own weekday's mean: with weekday means, the spread
+    /// between weekdays is already in the rates and must not widen the band again.
+    /// </summary>
+    private static decimal WeekdayDeviation(IReadOnlyList<DailyQuantity> recent, decimal[] byWeekday)
+    {
+        var squares = recent.Sum(d => Math.Pow((double)(d.Quantity - byWeekday[(int)d.Date.DayOfWeek]), 2));
+        return ToDecimal(Math.Sqrt(squares / (recent.Count - 7)));
     }
 
     private static decimal SquareRoot(decimal value) => ToDecimal(Math.Sqrt((double)value));

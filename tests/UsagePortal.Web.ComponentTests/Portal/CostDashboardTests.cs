@@ -27,7 +27,7 @@ public sealed class CostDashboardTests(FrozenCostHost host) : FrozenCostTest(hos
 
         Assert.Equal("50.25\u00a0USD", Text(page, "cost-so-far"));
         Assert.Equal("60.50\u00a0USD", Text(page, "cost-projected"));
-        Assert.Contains("between 59.89\u00a0USD and 61.11\u00a0USD", Text(page, "cost-band"), StringComparison.Ordinal);
+        Assert.Contains("between 59.43\u00a0USD and 61.57\u00a0USD", Text(page, "cost-band"), StringComparison.Ordinal);
         Assert.Equal("Scale plan · 1 Mar – 31 Mar 2026 · USD", Text(page, "cost-plan"));
     }
 
@@ -47,15 +47,15 @@ public sealed class CostDashboardTests(FrozenCostHost host) : FrozenCostTest(hos
 
         var page = RenderLive();
 
-        // Usage and fees 50.25, credit 20.00, tax 20 % of 30.25 = 6.05: 36.30. Projected 60.50 (59.89–61.11): after the
-        // credit 40.50 (39.89–41.11), with tax 48.60 (47.87–49.33).
+        // Usage and fees 50.25, credit 20.00, tax 20 % of 30.25 = 6.05: 36.30. Projected 60.50 (59.43–61.57): after the
+        // credit 40.50 (39.43–41.57), with tax 48.60 (47.32–49.88).
         Assert.Equal("36.30\u00a0USD", Text(page, "cost-so-far"));
         var sum = page.Find("[data-testid=cost-so-far-sum]").TextContent;
         Assert.Contains("Usage and fees50.25\u00a0USD", sum, StringComparison.Ordinal);
         Assert.Equal("Credits−20.00\u00a0USD", Text(page, "cost-so-far-credits"));
         Assert.Equal("Tax (20\u00a0%)6.05\u00a0USD", Text(page, "cost-so-far-tax"));
         Assert.Equal("48.60\u00a0USD", Text(page, "cost-projected"));
-        Assert.Contains("between 47.87\u00a0USD and 49.33\u00a0USD", Text(page, "cost-band"), StringComparison.Ordinal);
+        Assert.Contains("between 47.32\u00a0USD and 49.88\u00a0USD", Text(page, "cost-band"), StringComparison.Ordinal);
         Assert.Contains("with credits and tax as the invoice applies them", Text(page, "cost-band"), StringComparison.Ordinal);
     }
 
@@ -92,7 +92,7 @@ public sealed class CostDashboardTests(FrozenCostHost host) : FrozenCostTest(hos
         SignInAsOwnerOf(acme.Id);
         var page = RenderLive();
         Assert.Single(page.FindAll("[data-testid=cost-chart]"));
-        Assert.Contains("projected 60.50\u00a0USD, likely between 59.89\u00a0USD and 61.11\u00a0USD", page.Find("[data-testid=cost-chart]").GetAttribute("aria-label"), StringComparison.Ordinal);
+        Assert.Contains("projected 60.50\u00a0USD, likely between 59.43\u00a0USD and 61.57\u00a0USD", page.Find("[data-testid=cost-chart]").GetAttribute("aria-label"), StringComparison.Ordinal);
 
         page.Find("[data-testid=cost-chart-figures] .mud-expand-panel-header").Click();
 
@@ -105,7 +105,7 @@ public sealed class CostDashboardTests(FrozenCostHost host) : FrozenCostTest(hos
             Assert.Equal(["End of 10 Mar 2026", "50.00\u00a0USD", "", ""], rows[10]);
             Assert.Equal("50.25\u00a0USD", rows[11][1]);
             Assert.StartsWith("Now, ", rows[11][0], StringComparison.Ordinal);
-            Assert.Equal(["End of 31 Mar 2026", "", "60.50\u00a0USD", "59.89\u00a0USD – 61.11\u00a0USD"], rows[^1]);
+            Assert.Equal(["End of 31 Mar 2026", "", "60.50\u00a0USD", "59.43\u00a0USD – 61.57\u00a0USD"], rows[^1]);
         });
     }
 

@@ -96,7 +96,7 @@ public sealed class FrozenCostHost : PortalFactory
     /// <summary>
     /// The tiered organisation of the cost query's tests: calls priced 0.10 up to 100 and 0.05 beyond, peak storage at
     /// 0.50 a GB, a flat fee of 10.00; 105 calls and a 60 GB peak by now. Cost so far 50.25 USD, projected 60.50 USD
-    /// (59.89 to 61.11).
+    /// (59.43 to 61.57).
     /// </summary>
     public async Task<(int Id, string ExternalId, string Calls, string CallType)> TieredCustomerAsync()
     {

@@ -51,10 +51,11 @@ public sealed class CostQueryTests(MeteringPortal portal) : IAsyncLifetime
         var storage = Assert.Single(cost.Lines, l => l.Meter == customer.Storage);
         Assert.Equal((60m, 3000L, 60m, 3000L, ProjectionBasis.NotAdditive), (storage.Quantity, storage.Amount, storage.ProjectedQuantity, storage.ProjectedAmount, storage.Basis));
         Assert.Equal(1000, Assert.Single(cost.Lines, l => l.Kind == LineKinds.FlatFee).ProjectedAmount);
-        // σ of 8, 12, 8, … is 2.10819 a day; over 20.5 days the 80 % band is ± 12.2331 calls: 297.77 to 322.23 calls.
-        Assert.Equal(new CostBand(6050, 5989, 6111), cost.Projection);
-        Assert.Equal(297.7669m, Math.Round(calls.ProjectedLowQuantity, 4));
-        Assert.Equal(322.2331m, Math.Round(calls.ProjectedHighQuantity, 4));
+        // σ of 8, 12, 8, … is 2.10819 a day, the rate a mean of 10 days; 20.5 days ahead the 80 % band is
+        // ± 1.2816 × σ × √(20.5 + 20.5² / 10) = 21.3643 calls: 288.64 to 331.36 calls.
+        Assert.Equal(new CostBand(6050, 5943, 6157), cost.Projection);
+        Assert.Equal(288.6357m, Math.Round(calls.ProjectedLowQuantity, 4));
+        Assert.Equal(331.3643m, Math.Round(calls.ProjectedHighQuantity, 4));
     }
 
     [Fact]
@@ -83,8 +84,8 @@ public sealed class CostQueryTests(MeteringPortal portal) : IAsyncLifetime
         Assert.Equal(Enumerable.Range(0, 21).Select(k => 5050L + (50 * k)), cost.Projected.Skip(1).Select(p => p.Expected));
         Assert.Equal(Utc(2026, 4, 1), cost.Projected[^1].At);
         Assert.Equal(Utc(2026, 3, 14), cost.Projected[3].At);
-        // End of 13 March: 130 calls expected, ± 1.2816 × 2.10819 × √2.5 = 4.272: 51.29 to 51.71.
-        Assert.Equal((5129L, 5171L), (cost.Projected[3].Low, cost.Projected[3].High));
+        // End of 13 March: 130 calls expected, ± 1.2816 × 2.10819 × √(2.5 + 2.5² / 10) = 4.776: 51.26 to 51.74.
+        Assert.Equal((5126L, 5174L), (cost.Projected[3].Low, cost.Projected[3].High));
         Assert.Equal(cost.Projection, new CostBand(cost.Projected[^1].Expected, cost.Projected[^1].Low, cost.Projected[^1].High));
     }
 
@@ -100,7 +101,7 @@ public sealed class CostQueryTests(MeteringPortal portal) : IAsyncLifetime
         Assert.Equal(5500, cost.SoFar);
         var trueUp = Assert.Single(cost.Lines, l => l.Kind == LineKinds.MinimumCommitment);
         Assert.Equal((475L, 0L), (trueUp.Amount, trueUp.ProjectedAmount));
-        Assert.Equal(new CostBand(6050, 5989, 6111), cost.Projection);
+        Assert.Equal(new CostBand(6050, 5943, 6157), cost.Projection);
         Assert.All(cost.Actual, p => Assert.Equal(5500, p.Amount));
     }
 
