@@ -60,6 +60,30 @@ public sealed class CostDashboardTests(FrozenCostHost host) : FrozenCostTest(hos
     }
 
     [Fact]
+    public async Task EachMetersCardComparesItWithTheSamePointOfLastMonth()
+    {
+        var acme = await Host.TieredCustomerAsync();
+        // February: 70 calls by the 11th at noon (as far into February as it is now into March), 50 more after it.
+        await Host.IngestAsync(acme.ExternalId, acme.CallType, new { }, Utc(2026, 2, 5, 9), 70);
+        await Host.IngestAsync(acme.ExternalId, acme.CallType, new { }, Utc(2026, 2, 20, 9), 50);
+        SignInAsOwnerOf(acme.Id);
+
+        var page = RenderLive();
+
+        // 105 calls by now against 70: half as many again. Storage had no event in February.
+        Assert.Equal("50\u00a0% more than at this point last month (70)", Text(page, $"change-{acme.Calls}"));
+        Assert.Equal(["None by this point last month"], page.FindAll("[data-testid^=change-storage_]").Select(e => e.TextContent.Trim()));
+    }
+
+    [Fact]
+    public void TheSamePointOfLastMonthNeverRunsPastItsEnd()
+    {
+        Assert.Equal((Utc(2026, 2, 1), Utc(2026, 2, 11, 12)), DashboardFigures.SamePointOfTheLastPeriod(Utc(2026, 3, 1), Utc(2026, 3, 11, 12), TimeZoneInfo.Utc));
+        // 29.5 days into March is past February's 28 days: all of February.
+        Assert.Equal((Utc(2026, 2, 1), Utc(2026, 3, 1)), DashboardFigures.SamePointOfTheLastPeriod(Utc(2026, 3, 1), Utc(2026, 3, 30, 12), TimeZoneInfo.Utc));
+    }
+
+    [Fact]
     public async Task EachLineOpensToItsBreakdownSoFarAndProjected()
     {
         var acme = await Host.TieredCustomerAsync();

@@ -19,6 +19,10 @@ namespace UsagePortal.Web.Components.Pages.Portal;
 /// <param name="Usage">Per meter, the quantities of the usage period, with at most <see cref="GroupsShown"/> groups each.</param>
 /// <param name="MoreGroups">Per meter code, how many of its groups are left out of <paramref name="Usage"/>.</param>
 /// <param name="Cost">The current billing period's cost and projection; null when no subscription runs now (no plan).</param>
+/// <param name="Before">
+/// Per meter code, its quantity at the same point of the previous usage period (as long into it as now is into this one,
+/// never past its end): what each meter's card compares with.
+/// </param>
 public sealed record DashboardFigures(
     string Organisation,
     PortalFormat Format,
@@ -27,7 +31,8 @@ public sealed record DashboardFigures(
     DateTime ReadAt,
     UsageReport Usage,
     IReadOnlyDictionary<string, int> MoreGroups,
-    CostFigures? Cost)
+    CostFigures? Cost,
+    IReadOnlyDictionary<string, decimal>? Before = null)
 {
     /// <summary>
     /// The groups a meter shows on the dashboard, the largest first. A meter grouped by something like a user id can have
@@ -54,9 +59,23 @@ public sealed record DashboardFigures(
         var (from, to) = LocalCalendar.CalendarMonth(now, format.TimeZone);
         var usage = operations.RunAsync<UsageQuery, UsageReport>(query => query.GetAsync(customerId, from, to, cancellationToken));
         var cost = operations.RunAsync<CostQuery, CurrentCost?>(query => query.CurrentAsync(customerId, now, cancellationToken));
-        await Task.WhenAll(usage, cost);
+        var (lastFrom, lastTo) = SamePointOfTheLastPeriod(from, now, format.TimeZone);
+        var before = operations.RunAsync<UsageQuery, UsageReport>(query => query.GetAsync(customerId, lastFrom, lastTo, cancellationToken));
+        await Task.WhenAll(usage, cost, before);
         var (shown, more) = Compact(await usage);
-        return new DashboardFigures(customer.Name, format, from, to, now, shown, more, await cost is { } current ? CostFigures.From(current) : null);
+        return new DashboardFigures(customer.Name, format, from, to, now, shown, more, await cost is { } current ? CostFigures.From(current) : null,
+            (await before).Meters.ToDictionary(m => m.Code, m => m.Quantity, StringComparer.Ordinal));
+    }
+
+    /// <summary>
+    /// The previous calendar month of <paramref name="zone"/> from its start to as far into it as <paramref name="now"/> is
+    /// into the month starting at <paramref name="from"/>, cut at its end (30 March compares with all of February).
+    /// </summary>
+    public static (DateTime From, DateTime To) SamePointOfTheLastPeriod(DateTime from, DateTime now, TimeZoneInfo zone)
+    {
+        var (lastFrom, lastEnd) = LocalCalendar.CalendarMonth(from.AddTicks(-1), zone);
+        var to = lastFrom + (now - from);
+        return (lastFrom, to < lastEnd ? to : lastEnd);
     }
 
     /// <summary>The report with each meter's <see cref="GroupsShown"/> largest groups (in the report's order), and how many each leaves out.</summary>
