@@ -427,7 +427,7 @@ public sealed class CostQuery(UsagePortalDbContext db, PeriodRater rater, UsageQ
             var projected = final.TrueUps[phase];
             if (soFar is not null || projected > 0)
             {
-                lines.Add(new CostLine(LineKinds.MinimumCommitment, soFar?.Description ?? $"Minimum commitment true-up, {version.Name}", null, "", 1m,
+                lines.Add(new CostLine(LineKinds.MinimumCommitment, soFar?.Description ?? $"Minimum commitment, {version.Name}", null, "", 1m,
                     soFar is null ? 0 : currency.RoundToMinorUnits(soFar.ExactAmount), null, 1m, 1m, 1m, projected, null, null));
             }
         }

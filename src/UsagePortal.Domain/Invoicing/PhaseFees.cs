@@ -35,11 +35,14 @@ public static class PhaseFees
         if (version.MinimumCommitmentMinorUnits > 0)
         {
             var commitment = RecurringFee.Prorate(currency.FromMinorUnits(version.MinimumCommitmentMinorUnits), billed, whole);
-            var trueUp = MinimumCommitment.TrueUp(currency, commitment, chargeAmounts);
+            var amounts = chargeAmounts.ToList();
+            var trueUp = MinimumCommitment.TrueUp(currency, commitment, amounts);
             if (trueUp > 0)
             {
-                var description = $"Minimum commitment true-up, {version.Name}" + (partial ? $" {stretch}" : "")
-                    + $" (commitment {currency.Round(commitment).ToString(CultureInfo.InvariantCulture)} {currency.Code})";
+                // What the line is, in the customer's words: the commitment, what usage came to, and that this is the gap.
+                var charged = amounts.Sum(currency.Round);
+                var description = $"Minimum commitment, {version.Name}" + (partial ? $" {stretch}" : "")
+                    + $": usage came to {currency.FormatMinorUnits(currency.RoundToMinorUnits(charged))} of the {currency.FormatMinorUnits(currency.RoundToMinorUnits(commitment))} {currency.Code} committed; this is the difference";
                 lines.Add(new RatedLine(LineKinds.MinimumCommitment, description, null, "", 1m, trueUp, null, version.Id, phase.From, phase.To));
             }
         }

@@ -54,6 +54,7 @@ public sealed class DashboardTests : ComponentTest
         Assert.Contains($"Growth plan · {expected.Format.Period(expected.Cost.Period.Start, expected.Cost.Period.End)} · USD", Text(page, "cost-plan"), StringComparison.Ordinal);
         Assert.Equal(expected.Cost.Lines.Count, page.FindAll("[data-cost-line]").Count);
         Assert.StartsWith("Usage as of ", Text(page, "usage-updated"), StringComparison.Ordinal);
+        Assert.Contains("on your next invoice as late usage", Text(page, "late-events"), StringComparison.Ordinal);
     }
 
     [Fact]

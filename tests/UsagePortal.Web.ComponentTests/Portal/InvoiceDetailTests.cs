@@ -36,6 +36,23 @@ public sealed class InvoiceDetailTests(ComponentHost host) : BillingPageTest(hos
     }
 
     [Fact]
+    public async Task LinesReadAsACustomerWouldWriteThem()
+    {
+        var customer = await CreateCustomerAsync();
+        var invoice = await CreateInvoiceAsync(customer.Id, lines:
+        [
+            new TestLine("API calls", 1_000, Meter: "api_calls", Quantity: 12_500m),
+            new TestLine("Flat fee, Growth 1 Sep – 1 Sep, prorated", 137, Kind: "flat_fee", Quantity: 0.02800063m),
+            new TestLine("Minimum commitment, Growth: usage came to 10.00 of the 50.00 USD committed; this is the difference", 4_000, Kind: "minimum_commitment"),
+        ]);
+
+        var page = RenderPage(customer.Id, invoice.Id);
+
+        page.WaitForElement("[data-testid=invoice]");
+        Assert.Equal(["12,500", "2.8 % of the period", "—"], page.FindAll("[data-testid=line-quantity]").Select(Text));
+    }
+
+    [Fact]
     public async Task TheUpcomingDraftIsMarkedAsNotFinal()
     {
         var customer = await CreateCustomerAsync();

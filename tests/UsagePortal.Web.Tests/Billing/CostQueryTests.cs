@@ -101,6 +101,8 @@ public sealed class CostQueryTests(MeteringPortal portal) : IAsyncLifetime
         Assert.Equal(5500, cost.SoFar);
         var trueUp = Assert.Single(cost.Lines, l => l.Kind == LineKinds.MinimumCommitment);
         Assert.Equal((475L, 0L), (trueUp.Amount, trueUp.ProjectedAmount));
+        // Calls 10.25 and storage 30.00 against 45.00 committed: the line says so.
+        Assert.Equal("Minimum commitment, Scale: usage came to 40.25 of the 45.00 USD committed; this is the difference", trueUp.Description);
         Assert.Equal(new CostBand(6050, 5943, 6157), cost.Projection);
         Assert.All(cost.Actual, p => Assert.Equal(5500, p.Amount));
     }
