@@ -63,6 +63,7 @@ public static class DomainExtensions
         services.AddSingleton<DistinctValueCache>();
         services.AddSingleton<CustomerDirectory>();
         services.AddScoped<UsageQuery>();
+        services.AddScoped<CountedEventsQuery>();
         services.AddSingleton<DailyTierState>();
         services.AddScoped<MeterService>();
 

@@ -100,6 +100,8 @@ public sealed class CostDashboardTests(FrozenCostHost host) : FrozenCostTest(hos
             var opened = page.Find($"[data-cost-line={acme.Calls}]");
             var text = opened.TextContent;
             Assert.Contains("So far: 105 units", text, StringComparison.Ordinal);
+            Assert.Equal($"app/usage/events?meter={acme.Calls}&from=2026-03-01T00%3A00%3A00.0000000%2B00%3A00&to=2026-03-11T12%3A00%3A00.0000000%2B00%3A00",
+                opened.QuerySelector("[data-testid=cost-line-events]")!.GetAttribute("href"));
             Assert.Contains("Projected: 310 units", text, StringComparison.Ordinal);
             // Both tiers, so far and projected: 0–100 at 0.10 and 100–∞ at 0.05 (5 units so far, 210 projected).
             var ranges = opened.QuerySelectorAll("[data-breakdown-kind=Range]");
