@@ -36,6 +36,8 @@ public sealed class InvoiceDetailTests(ComponentHost host) : BillingPageTest(hos
         Assert.Contains("API calls, region eu How this amount was calculated 21 102.50 USD", lines);
         Assert.Contains("Subtotal 151.50 USD Credits applied −5.00 USD Tax (10 %) 14.65 USD Total 161.15 USD", lines);
         Assert.Empty(page.FindAll("[data-testid=breakdown]"));
+        // The events page is the organisation's own; the console does not link to it.
+        Assert.Empty(page.FindAll("[data-testid=line-events]"));
 
         page.Find("[data-testid=breakdown-toggle]").Click();
 

@@ -50,6 +50,9 @@ public sealed class InvoiceDetailTests(ComponentHost host) : BillingPageTest(hos
 
         page.WaitForElement("[data-testid=invoice]");
         Assert.Equal(["12,500", "2.8 % of the period", "—"], page.FindAll("[data-testid=line-quantity]").Select(Text));
+        // Only the metered line opens to its events, over the usage the line billed.
+        var link = Assert.Single(page.FindAll("[data-testid=line-events]"));
+        Assert.Equal("app/usage/events?meter=api_calls&from=2026-09-01T00%3A00%3A00.0000000%2B00%3A00&to=2026-10-01T00%3A00%3A00.0000000%2B00%3A00", link.GetAttribute("href"));
     }
 
     [Fact]
