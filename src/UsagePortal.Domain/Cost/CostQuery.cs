@@ -151,7 +151,7 @@ public sealed class CostQuery(UsagePortalDbContext db, PeriodRater rater, UsageQ
         var late = (await invoices.LateUsageLinesAsync(subscription, period, currency, meters, cancellationToken)).Select(PhaseFees.ToInput).ToList();
         var grants = await invoices.GrantsAsync(subscription.CustomerId, currency, cancellationToken);
         var soFar = InvoiceRunner.Total(currency, [.. lines.Select(PhaseFees.ToInput), .. late], grants, taxRate, now);
-        var lateAmount = InvoiceRunner.Total(currency, late, [], 0m, now).Subtotal;
+        var lateAmount = soFar.Lines.Skip(lines.Count).Sum(l => l.AmountMinorUnits);
 
         // The projected usage and fees are already a sum of rounded lines: as one line, rounding leaves them as they are.
         long AtEnd(long usageAndFees) => InvoiceRunner.Total(currency,
@@ -282,8 +282,8 @@ public sealed class CostQuery(UsagePortalDbContext db, PeriodRater rater, UsageQ
             var lastPeriod = meter is null ? [] : previous.Keys.Where(k => k.MeterId == meter.Id && k.GroupKey.Length > 0).Select(k => k.GroupKey);
             foreach (var groupKey in soFar.Select(l => l.GroupKey).Where(k => k.Length > 0).Union(history.Keys.Where(k => k.Length > 0)).Union(lastPeriod).Order(StringComparer.Ordinal))
             {
-                var projection = Project(groupKey, soFar.FirstOrDefault(l => l.GroupKey == groupKey));
                 var line = soFar.FirstOrDefault(l => l.GroupKey == groupKey);
+                var projection = Project(groupKey, line);
                 if (line is not null || projection.Expected > 0m)
                 {
                     slots.Groups.Add(new GroupSlot(groupKey, line, projection));

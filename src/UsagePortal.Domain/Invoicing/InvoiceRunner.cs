@@ -372,7 +372,7 @@ public sealed class InvoiceRunner(
                     {
                         var customer = customers[draft.CustomerId];
                         var computed = await ComputeAsync(subscription, customer, PeriodOf(subscription, draft), late, cancellationToken);
-                        var totals = InvoiceCalculator.Calculate(new InvoiceInput(computed.Currency, computed.Inputs, [], customer.TaxRate, new DateTimeOffset(readAt, TimeSpan.Zero)));
+                        var totals = Total(computed.Currency, computed.Inputs, [], customer.TaxRate, readAt);
                         prepared.Add((draft.Id, subscription.Id, customer, computed, totals));
                     }
                     catch (Exception exception) when (exception is not OperationCanceledException)
@@ -481,7 +481,7 @@ public sealed class InvoiceRunner(
     /// <summary>A draft invoice of [start, end) holding the computed lines, totalled without credit (credit is applied at finalization).</summary>
     private Invoice NewDraft(Subscription subscription, Customer customer, DateTime start, DateTime end, Computed computed, DateTime readAt)
     {
-        var totals = InvoiceCalculator.Calculate(new InvoiceInput(computed.Currency, computed.Inputs, [], customer.TaxRate, readAt));
+        var totals = Total(computed.Currency, computed.Inputs, [], customer.TaxRate, readAt);
         return new Invoice
         {
             CustomerId = subscription.CustomerId,

@@ -181,17 +181,11 @@ public sealed class PeriodRater(UsagePortalDbContext db, UsageQuery usage)
             .OrderBy(e => e.Id)
             .Select(e => new { e.EventId, e.Source, e.Type, e.Time, e.ReceivedAt, e.Data })
             .ToListAsync(cancellationToken);
-        var subject = customerId.ToString(CultureInfo.InvariantCulture);
         var values = new Dictionary<string, List<decimal>>(StringComparer.Ordinal);
         foreach (var stored in events)
         {
-            if (meter.CountedBy(stored.Time, stored.ReceivedAt) is not { } evaluator || evaluator.Meter.EventType != stored.Type)
-            {
-                continue;
-            }
-
-            var incoming = IncomingEvent.Create(stored.EventId, stored.Source, stored.Type, subject, new DateTimeOffset(stored.Time, TimeSpan.Zero), stored.Data);
-            if (evaluator.TryEvaluate(incoming, out var reading) && reading.Value is { } value)
+            var incoming = StoredEvents.Incoming(customerId, stored.EventId, stored.Source, stored.Type, stored.Time, stored.Data);
+            if (meter.TryCount(incoming, stored.ReceivedAt, out var reading) && reading.Value is { } value)
             {
                 if (!values.TryGetValue(reading.GroupKey, out var list))
                 {

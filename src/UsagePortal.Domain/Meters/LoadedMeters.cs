@@ -18,6 +18,17 @@ public sealed class LoadedMeter(int id, string code, string name, IReadOnlyList<
     /// <summary>Oldest first. The first version also covers events older than its effective date.</summary>
     public IReadOnlyList<(DateTime EffectiveFrom, DateTime CreatedAt, MeterEvaluator Evaluator)> Versions { get; } = versions;
 
+    /// <summary>
+    /// How this meter counted a stored event (<see cref="StoredEvents.Incoming"/>), as ingestion counted it: by the version
+    /// in force for the event's time, if that version existed when the event arrived. False when it did not count it.
+    /// </summary>
+    public bool TryCount(IncomingEvent incoming, DateTime receivedAt, out MeterReading reading)
+    {
+        ArgumentNullException.ThrowIfNull(incoming);
+        reading = default;
+        return CountedBy(incoming.Time.UtcDateTime, receivedAt) is { } evaluator && evaluator.TryEvaluate(incoming, out reading);
+    }
+
     /// <summary>The definition in force for an event of time <paramref name="utc"/>.</summary>
     public MeterEvaluator At(DateTime utc) => VersionAt(utc).Evaluator;
 
@@ -47,6 +58,15 @@ public sealed class LoadedMeter(int id, string code, string name, IReadOnlyList<
     }
 
     public MeterDefinition Current => Versions[^1].Evaluator.Meter;
+}
+
+/// <summary>Stored event rows as the meters read them again (usage edges, per-event prices, the events behind an amount).</summary>
+public static class StoredEvents
+{
+    /// <summary>The event a stored row of <paramref name="customerId"/> holds.</summary>
+    public static IncomingEvent Incoming(int customerId, string eventId, string source, string type, DateTime time, string data) =>
+        // Meters never read the subject, but IncomingEvent.Create refuses an empty one; the row holds the customer's id.
+        IncomingEvent.Create(eventId, source, type, customerId.ToString(System.Globalization.CultureInfo.InvariantCulture), new DateTimeOffset(time, TimeSpan.Zero), data);
 }
 
 /// <summary>All meters, loaded once per request or unit of work (a small table).</summary>

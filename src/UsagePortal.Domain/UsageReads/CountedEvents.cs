@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using UsagePortal.Data;
 using UsagePortal.Domain.Ingestion;
@@ -48,8 +47,6 @@ public sealed class CountedEventsQuery(UsagePortalDbContext db)
         }
 
         var types = meter.Versions.Select(v => v.Evaluator.Meter.EventType).Distinct(StringComparer.Ordinal).ToList();
-        // Meters never read the subject, but IncomingEvent.Create refuses an empty one; the row holds the customer's id.
-        var subject = customerId.ToString(CultureInfo.InvariantCulture);
         var found = new List<CountedEvent>(size + 1);
         var cursor = before;
         while (found.Count <= size)
@@ -68,9 +65,8 @@ public sealed class CountedEventsQuery(UsagePortalDbContext db)
                 .ToListAsync(cancellationToken);
             foreach (var stored in batch)
             {
-                var incoming = IncomingEvent.Create(stored.EventId, stored.Source, stored.Type, subject, new DateTimeOffset(stored.Time, TimeSpan.Zero), stored.Data);
-                if (meter.CountedBy(stored.Time, stored.ReceivedAt) is { } evaluator && evaluator.TryEvaluate(incoming, out var reading)
-                    && (groupKey is null || reading.GroupKey == groupKey))
+                var incoming = StoredEvents.Incoming(customerId, stored.EventId, stored.Source, stored.Type, stored.Time, stored.Data);
+                if (meter.TryCount(incoming, stored.ReceivedAt, out var reading) && (groupKey is null || reading.GroupKey == groupKey))
                 {
                     found.Add(new CountedEvent(stored.Id, stored.EventId, stored.Source, stored.Time, reading.GroupKey, reading.Value, reading.UniqueValue));
                     if (found.Count > size)

@@ -339,14 +339,12 @@ public sealed class UsageQuery(UsagePortalDbContext db, IDatabaseDialect dialect
             .Where(e => e.CustomerId == customerId && e.Time >= start && e.Time < end)
             .Select(e => new { e.Id, e.EventId, e.Source, e.Type, e.Time, e.ReceivedAt, e.Data })
             .ToListAsync(cancellationToken);
-        // Meters never read the subject, but IncomingEvent.Create refuses an empty one; the row holds the customer's id.
-        var subject = customerId.ToString(System.Globalization.CultureInfo.InvariantCulture);
         foreach (var stored in events)
         {
-            var incoming = IncomingEvent.Create(stored.EventId, stored.Source, stored.Type, subject, new DateTimeOffset(stored.Time, TimeSpan.Zero), stored.Data);
+            var incoming = StoredEvents.Incoming(customerId, stored.EventId, stored.Source, stored.Type, stored.Time, stored.Data);
             foreach (var meter in meters.ForEventType(stored.Type))
             {
-                if (meter.CountedBy(stored.Time, stored.ReceivedAt) is not { } evaluator || !evaluator.TryEvaluate(incoming, out var reading))
+                if (!meter.TryCount(incoming, stored.ReceivedAt, out var reading))
                 {
                     continue;
                 }
