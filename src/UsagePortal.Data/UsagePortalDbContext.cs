@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using UsagePortal.Data.Auditing;
 using UsagePortal.Data.Billing;
+using UsagePortal.Data.Budgets;
 using UsagePortal.Data.Customers;
 using UsagePortal.Data.Identity;
 using UsagePortal.Data.Infrastructure;
@@ -69,6 +70,14 @@ public sealed class UsagePortalDbContext(DbContextOptions<UsagePortalDbContext> 
     public DbSet<CreditGrant> CreditGrants => Set<CreditGrant>();
 
     public DbSet<CreditLedgerEntry> CreditLedger => Set<CreditLedgerEntry>();
+
+    public DbSet<Budget> Budgets => Set<Budget>();
+
+    public DbSet<BudgetThreshold> BudgetThresholds => Set<BudgetThreshold>();
+
+    public DbSet<AlertFiring> AlertFirings => Set<AlertFiring>();
+
+    public DbSet<AlertDelivery> AlertDeliveries => Set<AlertDelivery>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -278,6 +287,51 @@ public sealed class UsagePortalDbContext(DbContextOptions<UsagePortalDbContext> 
             entry.Property(e => e.Kind).HasMaxLength(20);
             entry.Property(e => e.Note).HasMaxLength(500);
             entry.HasOne<CreditGrant>().WithMany().HasForeignKey(e => e.CreditGrantId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        ConfigureBudgets(builder);
+    }
+
+    private static void ConfigureBudgets(ModelBuilder builder)
+    {
+        builder.Entity<Budget>(budget =>
+        {
+            budget.HasKey(b => b.CustomerId);
+            budget.Property(b => b.CustomerId).ValueGeneratedNever();
+            budget.Property(b => b.EmailRecipients).HasMaxLength(2000);
+            budget.Property(b => b.WebhookUrl).HasMaxLength(2000);
+            budget.Property(b => b.WebhookSecret).HasMaxLength(1000);
+            budget.HasOne<Customer>().WithOne().HasForeignKey<Budget>(b => b.CustomerId).OnDelete(DeleteBehavior.Cascade);
+            budget.HasMany(b => b.Thresholds).WithOne().HasForeignKey(t => t.CustomerId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<BudgetThreshold>(threshold =>
+        {
+            threshold.HasIndex(t => t.CustomerId);
+            threshold.Property(t => t.Percent).HasPrecision(9, 2);
+            threshold.Property(t => t.Basis).HasMaxLength(20);
+        });
+
+        builder.Entity<AlertFiring>(firing =>
+        {
+            // Each threshold (and the cap) fires once per period: a second node's insert of the same alert fails here.
+            firing.HasIndex(f => new { f.CustomerId, f.Key, f.PeriodStart }).IsUnique();
+            firing.HasIndex(f => new { f.CustomerId, f.FiredAt });
+            firing.Property(f => f.Key).HasMaxLength(50);
+            firing.Property(f => f.Type).HasMaxLength(50);
+            firing.Property(f => f.Basis).HasMaxLength(20);
+            firing.Property(f => f.Currency).HasMaxLength(3);
+            firing.Property(f => f.Message).HasMaxLength(500);
+            firing.HasOne<Customer>().WithMany().HasForeignKey(f => f.CustomerId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        builder.Entity<AlertDelivery>(delivery =>
+        {
+            delivery.HasIndex(d => d.AlertFiringId);
+            delivery.HasIndex(d => d.CustomerId);
+            delivery.Property(d => d.Channel).HasMaxLength(20);
+            delivery.Property(d => d.Target).HasMaxLength(2000);
+            delivery.HasOne<AlertFiring>().WithMany().HasForeignKey(d => d.AlertFiringId).OnDelete(DeleteBehavior.Cascade);
         });
     }
 }

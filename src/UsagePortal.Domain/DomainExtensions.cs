@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using UsagePortal.Data;
 using UsagePortal.Domain.ApiKeys;
 using UsagePortal.Domain.Auditing;
+using UsagePortal.Domain.Budgets;
 using UsagePortal.Domain.Cost;
 using UsagePortal.Domain.Credits;
 using UsagePortal.Domain.Customers;
@@ -84,6 +85,16 @@ public static class DomainExtensions
         services.AddScoped<InvoiceFinalization>();
         services.AddScoped<ApiKeyService>();
         services.AddScoped<AuditQueries>();
+
+        // Budgets, alerts and the hard cap.
+        services.AddOptions<BudgetOptions>().Bind(configuration.GetSection(BudgetOptions.SectionName));
+        services.AddSingleton<BudgetWatch>();
+        services.AddScoped<BudgetService>();
+        services.AddScoped<BudgetEvaluator>();
+        services.AddScoped<AlertQueries>();
+        services.AddScoped<EntitlementQuery>();
+        services.AddSingleton<IOutboxHandler, AlertWebhooks>();
+        services.AddHostedService<BudgetSweep>();
         return builder;
     }
 }

@@ -121,6 +121,7 @@ public static class Extensions
         var api = app.MapGroup("/api/v1").RequireOperatorKey().DisableAntiforgery().WithTags("v1");
         api.MapEventsEndpoints();
         api.MapUsageEndpoints();
+        api.MapEntitlementEndpoints();
         api.MapMetersEndpoints();
         api.MapPricePreviewEndpoints();
         api.MapCustomersEndpoints();

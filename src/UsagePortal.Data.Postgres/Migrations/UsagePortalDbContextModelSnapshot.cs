@@ -692,6 +692,169 @@ namespace UsagePortal.Data.Postgres.Migrations
                     b.ToTable("SubscriptionPhases");
                 });
 
+            modelBuilder.Entity("UsagePortal.Data.Budgets.AlertDelivery", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("AlertFiringId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<int>("CustomerId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Target")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AlertFiringId");
+
+                    b.HasIndex("CustomerId");
+
+                    b.ToTable("AlertDeliveries");
+                });
+
+            modelBuilder.Entity("UsagePortal.Data.Budgets.AlertFiring", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Basis")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)");
+
+                    b.Property<int>("CustomerId")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("FiredAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
+
+                    b.Property<long>("Limit")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Message")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<DateTime>("PeriodEnd")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime>("PeriodStart")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("Spend")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CustomerId", "FiredAt");
+
+                    b.HasIndex("CustomerId", "Key", "PeriodStart")
+                        .IsUnique();
+
+                    b.ToTable("AlertFirings");
+                });
+
+            modelBuilder.Entity("UsagePortal.Data.Budgets.Budget", b =>
+                {
+                    b.Property<int>("CustomerId")
+                        .HasColumnType("integer");
+
+                    b.Property<long?>("Amount")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime?>("BlockedSince")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime?>("BlockedUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long?>("Cap")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("EmailRecipients")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("WebhookSecret")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("WebhookUrl")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.HasKey("CustomerId");
+
+                    b.ToTable("Budgets");
+                });
+
+            modelBuilder.Entity("UsagePortal.Data.Budgets.BudgetThreshold", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<long?>("Amount")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Basis")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("CustomerId")
+                        .HasColumnType("integer");
+
+                    b.Property<decimal?>("Percent")
+                        .HasPrecision(9, 2)
+                        .HasColumnType("numeric(9,2)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CustomerId");
+
+                    b.ToTable("BudgetThresholds");
+                });
+
             modelBuilder.Entity("UsagePortal.Data.Customers.Customer", b =>
                 {
                     b.Property<int>("Id")
@@ -752,6 +915,9 @@ namespace UsagePortal.Data.Postgres.Migrations
 
                     b.Property<int>("AccessFailedCount")
                         .HasColumnType("integer");
+
+                    b.Property<DateTime?>("AlertsSeenAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("ConcurrencyStamp")
                         .IsConcurrencyToken()
@@ -1344,6 +1510,42 @@ namespace UsagePortal.Data.Postgres.Migrations
                     b.Navigation("PlanVersion");
                 });
 
+            modelBuilder.Entity("UsagePortal.Data.Budgets.AlertDelivery", b =>
+                {
+                    b.HasOne("UsagePortal.Data.Budgets.AlertFiring", null)
+                        .WithMany()
+                        .HasForeignKey("AlertFiringId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("UsagePortal.Data.Budgets.AlertFiring", b =>
+                {
+                    b.HasOne("UsagePortal.Data.Customers.Customer", null)
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("UsagePortal.Data.Budgets.Budget", b =>
+                {
+                    b.HasOne("UsagePortal.Data.Customers.Customer", null)
+                        .WithOne()
+                        .HasForeignKey("UsagePortal.Data.Budgets.Budget", "CustomerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("UsagePortal.Data.Budgets.BudgetThreshold", b =>
+                {
+                    b.HasOne("UsagePortal.Data.Budgets.Budget", null)
+                        .WithMany("Thresholds")
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("UsagePortal.Data.Identity.ApplicationUser", b =>
                 {
                     b.HasOne("UsagePortal.Data.Customers.Customer", "Customer")
@@ -1396,6 +1598,11 @@ namespace UsagePortal.Data.Postgres.Migrations
             modelBuilder.Entity("UsagePortal.Data.Billing.Subscription", b =>
                 {
                     b.Navigation("Phases");
+                });
+
+            modelBuilder.Entity("UsagePortal.Data.Budgets.Budget", b =>
+                {
+                    b.Navigation("Thresholds");
                 });
 
             modelBuilder.Entity("UsagePortal.Data.Metering.Meter", b =>

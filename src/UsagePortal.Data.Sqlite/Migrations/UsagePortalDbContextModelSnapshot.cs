@@ -663,6 +663,165 @@ namespace UsagePortal.Data.Sqlite.Migrations
                     b.ToTable("SubscriptionPhases");
                 });
 
+            modelBuilder.Entity("UsagePortal.Data.Budgets.AlertDelivery", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("AlertFiringId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("CustomerId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Target")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AlertFiringId");
+
+                    b.HasIndex("CustomerId");
+
+                    b.ToTable("AlertDeliveries");
+                });
+
+            modelBuilder.Entity("UsagePortal.Data.Budgets.AlertFiring", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Basis")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("CustomerId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("FiredAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Limit")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Message")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("PeriodEnd")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("PeriodStart")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Spend")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CustomerId", "FiredAt");
+
+                    b.HasIndex("CustomerId", "Key", "PeriodStart")
+                        .IsUnique();
+
+                    b.ToTable("AlertFirings");
+                });
+
+            modelBuilder.Entity("UsagePortal.Data.Budgets.Budget", b =>
+                {
+                    b.Property<int>("CustomerId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("Amount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("BlockedSince")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("BlockedUntil")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("Cap")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("EmailRecipients")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("WebhookSecret")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("WebhookUrl")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("CustomerId");
+
+                    b.ToTable("Budgets");
+                });
+
+            modelBuilder.Entity("UsagePortal.Data.Budgets.BudgetThreshold", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("Amount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Basis")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("CustomerId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<decimal?>("Percent")
+                        .HasPrecision(9, 2)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CustomerId");
+
+                    b.ToTable("BudgetThresholds");
+                });
+
             modelBuilder.Entity("UsagePortal.Data.Customers.Customer", b =>
                 {
                     b.Property<int>("Id")
@@ -721,6 +880,9 @@ namespace UsagePortal.Data.Sqlite.Migrations
 
                     b.Property<int>("AccessFailedCount")
                         .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("AlertsSeenAt")
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("ConcurrencyStamp")
                         .IsConcurrencyToken()
@@ -1303,6 +1465,42 @@ namespace UsagePortal.Data.Sqlite.Migrations
                     b.Navigation("PlanVersion");
                 });
 
+            modelBuilder.Entity("UsagePortal.Data.Budgets.AlertDelivery", b =>
+                {
+                    b.HasOne("UsagePortal.Data.Budgets.AlertFiring", null)
+                        .WithMany()
+                        .HasForeignKey("AlertFiringId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("UsagePortal.Data.Budgets.AlertFiring", b =>
+                {
+                    b.HasOne("UsagePortal.Data.Customers.Customer", null)
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("UsagePortal.Data.Budgets.Budget", b =>
+                {
+                    b.HasOne("UsagePortal.Data.Customers.Customer", null)
+                        .WithOne()
+                        .HasForeignKey("UsagePortal.Data.Budgets.Budget", "CustomerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("UsagePortal.Data.Budgets.BudgetThreshold", b =>
+                {
+                    b.HasOne("UsagePortal.Data.Budgets.Budget", null)
+                        .WithMany("Thresholds")
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("UsagePortal.Data.Identity.ApplicationUser", b =>
                 {
                     b.HasOne("UsagePortal.Data.Customers.Customer", "Customer")
@@ -1355,6 +1553,11 @@ namespace UsagePortal.Data.Sqlite.Migrations
             modelBuilder.Entity("UsagePortal.Data.Billing.Subscription", b =>
                 {
                     b.Navigation("Phases");
+                });
+
+            modelBuilder.Entity("UsagePortal.Data.Budgets.Budget", b =>
+                {
+                    b.Navigation("Thresholds");
                 });
 
             modelBuilder.Entity("UsagePortal.Data.Metering.Meter", b =>

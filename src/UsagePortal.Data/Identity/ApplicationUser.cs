@@ -17,4 +17,7 @@ public sealed class ApplicationUser : IdentityUser
 
     /// <summary>Set when an admin or owner invited the user; cleared once the invitation is accepted.</summary>
     public DateTime? InvitedAt { get; set; }
+
+    /// <summary>Alerts fired up to this instant count as read for the user (the portal's bell); null before the first look.</summary>
+    public DateTime? AlertsSeenAt { get; set; }
 }

@@ -87,12 +87,13 @@ public sealed record CurrentCost(
 /// </summary>
 /// <param name="UsageAndFees">The period's lines so far (<see cref="CurrentCost.SoFar"/>).</param>
 /// <param name="LateUsage">Late-usage lines for earlier periods the invoice would carry (0 when none).</param>
+/// <param name="CapAdjustment">The hard cap's adjustment (0 or negative): what the lines come to past the cap.</param>
 /// <param name="Credits">Credits the invoice would take from the customer's grants.</param>
 /// <param name="TaxRate">The customer's tax rate, a fraction (0.2 = 20 %).</param>
 /// <param name="Tax">Tax on what remains after credits, rounded once.</param>
 /// <param name="Total">What the customer would owe if the period ended now.</param>
 /// <param name="Projected">The projected total owed at the period's end (credits still usable then, and tax), with its band.</param>
-public sealed record InvoicePreview(long UsageAndFees, long LateUsage, long Credits, decimal TaxRate, long Tax, long Total, CostBand Projected);
+public sealed record InvoicePreview(long UsageAndFees, long LateUsage, long CapAdjustment, long Credits, decimal TaxRate, long Tax, long Total, CostBand Projected);
 
 /// <summary>
 /// What a range other than the current period costs: its usage rated through the plan phases in force over it.
@@ -109,3 +110,9 @@ public sealed record RangeCost(Currency Currency, IReadOnlyList<RatedLine> Lines
         return Currency.RoundToMinorUnits(line.ExactAmount);
     }
 }
+
+/// <summary>
+/// What a customer's budget, thresholds and cap are measured against in the current period, in minor units: usage and
+/// fees plus late usage, before the cap, credits and tax; so far and projected for the period's end.
+/// </summary>
+public sealed record PeriodSpend(BillingPeriod Period, Currency Currency, long Actual, long Projected);

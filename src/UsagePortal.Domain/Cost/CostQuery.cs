@@ -148,17 +148,46 @@ public sealed class CostQuery(UsagePortalDbContext db, PeriodRater rater, UsageQ
         IReadOnlyList<RatedLine> lines, LoadedMeters meters, CostBand projection, CancellationToken cancellationToken)
     {
         var taxRate = await db.Customers.AsNoTracking().Where(c => c.Id == subscription.CustomerId).Select(c => c.TaxRate).SingleAsync(cancellationToken);
-        var late = (await invoices.LateUsageLinesAsync(subscription, period, currency, meters, cancellationToken)).Select(PhaseFees.ToInput).ToList();
+        var lateLines = await invoices.LateUsageLinesAsync(subscription, period, currency, meters, cancellationToken);
+        var late = lateLines.Select(PhaseFees.ToInput).ToList();
+        var cap = await invoices.CapOfAsync(subscription.CustomerId, cancellationToken);
         var grants = await invoices.GrantsAsync(subscription.CustomerId, currency, cancellationToken);
-        var soFar = InvoiceRunner.Total(currency, [.. lines.Select(PhaseFees.ToInput), .. late], grants, taxRate, now);
-        var lateAmount = soFar.Lines.Skip(lines.Count).Sum(l => l.AmountMinorUnits);
+        List<RatedLine> billed = [.. lines, .. lateLines];
+        var capped = SpendCap.Adjustment(currency, billed, cap, period.Start, period.End);
+        var soFar = InvoiceRunner.Total(currency, [.. billed.Select(PhaseFees.ToInput), .. capped is null ? [] : new[] { PhaseFees.ToInput(capped) }], grants, taxRate, now);
+        var lateAmount = soFar.Lines.Skip(lines.Count).Take(late.Count).Sum(l => l.AmountMinorUnits);
+        var capAmount = capped is null ? 0 : soFar.Lines[^1].AmountMinorUnits;
 
         // The projected usage and fees are already a sum of rounded lines: as one line, rounding leaves them as they are.
-        long AtEnd(long usageAndFees) => InvoiceRunner.Total(currency,
-            [new InvoiceLineInput(InvoiceLineKind.Charge, "Projected usage and fees", currency.FromMinorUnits(usageAndFees)), .. late],
-            grants, taxRate, period.End).Total;
-        return new InvoicePreview(soFar.Subtotal - lateAmount, lateAmount, soFar.CreditsApplied, taxRate, soFar.Tax, soFar.Total,
+        long AtEnd(long usageAndFees)
+        {
+            List<RatedLine> projected = [new RatedLine(LineKinds.Charge, "Projected usage and fees", null, "", 1m, currency.FromMinorUnits(usageAndFees), null, null, period.Start, period.End), .. lateLines];
+            var adjustment = SpendCap.Adjustment(currency, projected, cap, period.Start, period.End);
+            return InvoiceRunner.Total(currency, [.. projected.Select(PhaseFees.ToInput), .. adjustment is null ? [] : new[] { PhaseFees.ToInput(adjustment) }], grants, taxRate, period.End).Total;
+        }
+
+        return new InvoicePreview(soFar.Subtotal - lateAmount - capAmount, lateAmount, capAmount, soFar.CreditsApplied, taxRate, soFar.Tax, soFar.Total,
             new CostBand(AtEnd(projection.Total), AtEnd(projection.Low), AtEnd(projection.High)));
+    }
+
+    /// <summary>
+    /// The spend budgets and the cap are measured by, or null when no subscription runs at <paramref name="now"/>: the
+    /// period's usage and fees so far plus the late usage its invoice would carry, before the cap, credits and tax; and the
+    /// same projected for the period's end.
+    /// </summary>
+    public async Task<PeriodSpend?> SpendAsync(int customerId, DateTime now, CancellationToken cancellationToken = default)
+    {
+        var subscription = await SubscriptionAtAsync(customerId, now, cancellationToken);
+        if (subscription is null || SubscriptionSchedule.CurrentPeriod(subscription, now) is not { } period)
+        {
+            return null;
+        }
+
+        var meters = await LoadedMeters.LoadAsync(db, cancellationToken);
+        var cost = await CurrentTotalsAsync(subscription, period, now, meters, cancellationToken);
+        var late = await invoices.LateUsageLinesAsync(subscription, period, cost.Currency, meters, cancellationToken);
+        var lateAmount = late.Sum(line => cost.Currency.RoundToMinorUnits(line.ExactAmount));
+        return new PeriodSpend(period, cost.Currency, cost.SoFar + lateAmount, cost.Projection.Total + lateAmount);
     }
 
     /// <summary>

@@ -43,6 +43,8 @@ public sealed class InvoiceRunner(
 
     private LoadedMeters? meters;
 
+    private Dictionary<int, long?>? caps;
+
     public async Task<InvoiceRunResult> RunOnceAsync(CancellationToken cancellationToken = default)
     {
         var closed = await CloseDuePeriodsAsync(cancellationToken);
@@ -650,6 +652,11 @@ public sealed class InvoiceRunner(
         var rated = await rater.RateAsync(subscription, period, loaded, cancellationToken: cancellationToken);
         var (late, checkedInvoices) = await LateUsageAsync(subscription, customer.Id, period, rated.Currency, lateCandidates, loaded, cancellationToken);
         List<RatedLine> lines = [.. rated.Lines, .. late];
+        if (SpendCap.Adjustment(rated.Currency, lines, (await CapsAsync(cancellationToken)).GetValueOrDefault(customer.Id), period.Start, period.End) is { } capped)
+        {
+            lines.Add(capped);
+        }
+
         return new Computed(rated.Currency, lines, [.. lines.Select(PhaseFees.ToInput)], checkedInvoices);
     }
 
@@ -729,6 +736,14 @@ public sealed class InvoiceRunner(
 
     private async Task<LoadedMeters> MetersAsync(CancellationToken cancellationToken) =>
         meters ??= await LoadedMeters.LoadAsync(db, cancellationToken);
+
+    /// <summary>Every customer's hard cap, read once per run (few customers set one): the cap in force when the invoice is made applies.</summary>
+    private async Task<Dictionary<int, long?>> CapsAsync(CancellationToken cancellationToken) =>
+        caps ??= await db.Budgets.AsNoTracking().Where(b => b.Cap != null).ToDictionaryAsync(b => b.CustomerId, b => b.Cap, cancellationToken);
+
+    /// <summary>The hard cap of one customer as it stands now (null when none).</summary>
+    public Task<long?> CapOfAsync(int customerId, CancellationToken cancellationToken = default) =>
+        db.Budgets.AsNoTracking().Where(b => b.CustomerId == customerId).Select(b => b.Cap).FirstOrDefaultAsync(cancellationToken);
 
     private static List<InvoiceLine> ToEntities(IReadOnlyList<RatedLine> lines, InvoiceTotals totals) =>
         [.. lines.Select((line, index) => new InvoiceLine

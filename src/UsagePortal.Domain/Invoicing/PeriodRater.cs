@@ -18,9 +18,11 @@ public static class LineKinds
     public const string FlatFee = "flat_fee";
     public const string MinimumCommitment = "minimum_commitment";
     public const string LateUsage = "late_usage";
+    public const string CapAdjustment = "cap_adjustment";
 
     public static InvoiceLineKind ToPricing(string kind) => kind switch
     {
+        CapAdjustment => InvoiceLineKind.CapAdjustment,
         FlatFee => InvoiceLineKind.FlatFee,
         MinimumCommitment => InvoiceLineKind.MinimumCommitmentTrueUp,
         LateUsage => InvoiceLineKind.LateUsage,

@@ -1,14 +1,15 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+using UsagePortal.Domain.Budgets;
 
 namespace UsagePortal.Domain.Live;
 
 /// <summary>
 /// Tells this node's open dashboards that a customer's usage changed. Holds no per-user state beyond the open
-/// streams themselves. On PostgreSQL every node learns of every change through LISTEN/NOTIFY
+/// streams themselves. Every change also reaches the budget evaluator (<see cref="BudgetWatch"/>). On PostgreSQL every node learns of every change through LISTEN/NOTIFY
 /// (<see cref="PostgresUsageListener"/>); on SQLite there is one node, and ingestion publishes directly.
 /// </summary>
-public sealed class UsageNotifier
+public sealed class UsageNotifier(BudgetWatch budgets)
 {
     public const string PostgresChannel = "usageportal_usage";
 
@@ -38,7 +39,10 @@ public sealed class UsageNotifier
 
     public void Publish(IEnumerable<int> customerIds)
     {
-        foreach (var customerId in customerIds)
+        var changed = customerIds as IReadOnlyCollection<int> ?? [.. customerIds];
+        // Every change, open dashboards or not: budgets and caps are evaluated as usage arrives.
+        budgets.Changed(changed);
+        foreach (var customerId in changed)
         {
             if (subscribers.TryGetValue(customerId, out var set))
             {
