@@ -81,6 +81,7 @@ public sealed class EveryPageFits(BrowserFixture fixture, ITestOutputHelper outp
         new("/app/usage/events", "/app/usage/events?meter=api_calls&from=2026-01-01T00:00:00Z&to=2100-01-01T00:00:00Z"),
         new("/app/invoices", "/app/invoices"),
         new("/app/invoices/{InvoiceId:long}", LinkOn: "/app/invoices", LinkPattern: "/app/invoices/"),
+        new("/app/budgets", "/app/budgets"),
         new("/app/team", "/app/team"),
         new("/app/team/{UserId}", LinkOn: "/app/team", LinkPattern: "/app/team/"),
     ];

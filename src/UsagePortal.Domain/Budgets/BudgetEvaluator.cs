@@ -41,6 +41,7 @@ public sealed class BudgetEvaluator(
     OutboxSignal outbox,
     IPublicLinks links,
     IDatabaseDialect dialect,
+    BudgetWatch watch,
     TimeProvider clock,
     ILogger<BudgetEvaluator> logger)
 {
@@ -84,6 +85,7 @@ public sealed class BudgetEvaluator(
             try
             {
                 await EvaluateOneAsync(id, cancellationToken);
+                watch.OnEvaluated(id);
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {

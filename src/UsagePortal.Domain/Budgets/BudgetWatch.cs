@@ -41,6 +41,14 @@ public sealed class BudgetWatch : WakeSignal
         }
     }
 
+    /// <summary>
+    /// Raised on this node after a customer was evaluated: any alert its spend called for is committed by then (fired
+    /// here, or found fired by another node), so an open bell reads its count again.
+    /// </summary>
+    public event Action<int>? Evaluated;
+
+    public void OnEvaluated(int customerId) => Evaluated?.Invoke(customerId);
+
     /// <summary>Takes the customers changed so far (each once).</summary>
     public IReadOnlyList<int> Take()
     {
