@@ -71,7 +71,7 @@ public sealed class BudgetAlerts(BrowserFixture fixture, ITestOutputHelper outpu
         await page.GetByRole(AriaRole.Button, new() { Name = "Alerts: 1 unread" }).ClickAsync();
         await Expect(page.GetByTestId("alert-item")).ToContainTextAsync("past 50 % of your 10.00 USD budget");
         await Expect(page.GetByTestId("alert-count")).ToHaveAttributeAsync("data-count", "0");
-        await page.Locator("h1").ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Alerts: none unread" }).ClickAsync();
         await Expect(page.GetByTestId("alert-item")).ToHaveCountAsync(0);
         Assert.True(await page.EvaluateAsync<bool>("() => window.__stillHere === true"), "The page was reloaded.");
         await KeepScreenshotAsync(page, "budgets");
