@@ -85,6 +85,7 @@ public static class DomainExtensions
         services.AddScoped<InvoiceFinalization>();
         services.AddScoped<ApiKeyService>();
         services.AddScoped<AuditQueries>();
+        services.AddScoped<ActivityQuery>();
 
         // Budgets, alerts and the hard cap.
         services.AddOptions<BudgetOptions>().Bind(configuration.GetSection(BudgetOptions.SectionName));

@@ -82,6 +82,7 @@ public sealed class EveryPageFits(BrowserFixture fixture, ITestOutputHelper outp
         new("/app/invoices", "/app/invoices"),
         new("/app/invoices/{InvoiceId:long}", LinkOn: "/app/invoices", LinkPattern: "/app/invoices/"),
         new("/app/budgets", "/app/budgets"),
+        new("/app/activity", "/app/activity"),
         new("/app/team", "/app/team"),
         new("/app/team/{UserId}", LinkOn: "/app/team", LinkPattern: "/app/team/"),
     ];
