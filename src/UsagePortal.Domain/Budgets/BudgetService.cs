@@ -58,6 +58,13 @@ public sealed class BudgetService(UsagePortalDbContext db, TimeProvider clock, I
                 budget.BlockedUntil, budget.BlockedSince, budget.UpdatedAt);
     }
 
+    /// <summary>The budget and cap of <paramref name="customerId"/> (nulls when unset), for the dashboard.</summary>
+    public async Task<(long? Budget, long? Cap)> LimitsAsync(int customerId, CancellationToken cancellationToken = default)
+    {
+        var limits = await db.Budgets.AsNoTracking().Where(b => b.CustomerId == customerId).Select(b => new { b.Amount, b.Cap }).FirstOrDefaultAsync(cancellationToken);
+        return (limits?.Amount, limits?.Cap);
+    }
+
     /// <summary>
     /// Saves the settings; answers them, or every field that is wrong (nothing stored). A threshold kept unchanged keeps
     /// its id (and so does not fire again this period); a changed one is a new threshold.

@@ -60,6 +60,41 @@ public sealed class CostDashboardTests(FrozenCostHost host) : FrozenCostTest(hos
     }
 
     [Fact]
+    public async Task TheProjectionSaysWhenSpendReachesTheBudgetAndTheCapAndTheChartDrawsThem()
+    {
+        var acme = await Host.TieredCustomerAsync();
+        var saved = await Host.WithServicesAsync(services => services.GetRequiredService<UsagePortal.Domain.Budgets.BudgetService>()
+            .SaveAsync(acme.Id, new UsagePortal.Domain.Budgets.BudgetInput("55.00", "100.00", null, null, []), "owner@test"));
+        Assert.True(saved.Succeeded);
+        SignInAsOwnerOf(acme.Id);
+
+        var page = RenderLive();
+
+        // 50.50 at the end of today, then 10 calls a day at 0.05: 55.00 at the end of the 20th; the projection ends at 60.50.
+        Assert.StartsWith("At this pace, spend reaches your 55.00\u00a0USD budget on 20 Mar 2026. At this pace, spend stays within your 100.00\u00a0USD spend cap.",
+            Text(page, "cost-limits"), StringComparison.Ordinal);
+        Assert.NotNull(page.Find("[data-testid=chart-budget]"));
+        Assert.NotNull(page.Find("[data-testid=chart-cap]"));
+        Assert.Empty(page.FindAll("[data-testid=cost-limits-none]"));
+    }
+
+    [Fact]
+    public async Task ABudgetAlreadyPassedSaysSoAndNoBudgetInvitesToSetOne()
+    {
+        var acme = await Host.TieredCustomerAsync();
+        SignInAsOwnerOf(acme.Id);
+        var without = RenderLive();
+        Assert.Contains("No budget or spend cap is set.", Text(without, "cost-limits-none"), StringComparison.Ordinal);
+        Assert.Empty(without.FindAll("[data-testid=chart-budget]"));
+
+        await Host.WithServicesAsync(services => services.GetRequiredService<UsagePortal.Domain.Budgets.BudgetService>()
+            .SaveAsync(acme.Id, new UsagePortal.Domain.Budgets.BudgetInput("40.00", null, null, null, []), "owner@test"));
+        var page = RenderLive();
+
+        Assert.StartsWith("Spend is already past your 40.00\u00a0USD budget.", Text(page, "cost-limits"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task EachMetersCardComparesItWithTheSamePointOfLastMonth()
     {
         var acme = await Host.TieredCustomerAsync();

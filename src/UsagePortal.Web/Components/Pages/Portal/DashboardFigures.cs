@@ -1,3 +1,4 @@
+using UsagePortal.Domain.Budgets;
 using UsagePortal.Domain.Cost;
 using UsagePortal.Domain.Customers;
 using UsagePortal.Domain.UsageReads;
@@ -61,9 +62,12 @@ public sealed record DashboardFigures(
         var cost = operations.RunAsync<CostQuery, CurrentCost?>(query => query.CurrentAsync(customerId, now, cancellationToken));
         var (lastFrom, lastTo) = SamePointOfTheLastPeriod(from, now, format.TimeZone);
         var before = operations.RunAsync<UsageQuery, UsageReport>(query => query.GetAsync(customerId, lastFrom, lastTo, cancellationToken));
-        await Task.WhenAll(usage, cost, before);
+        var limits = operations.RunAsync<BudgetService, (long? Budget, long? Cap)>(budgets => budgets.LimitsAsync(customerId, cancellationToken));
+        await Task.WhenAll(usage, cost, before, limits);
         var (shown, more) = Compact(await usage);
-        return new DashboardFigures(customer.Name, format, from, to, now, shown, more, await cost is { } current ? CostFigures.From(current) : null,
+        var (budget, cap) = await limits;
+        return new DashboardFigures(customer.Name, format, from, to, now, shown, more,
+            await cost is { } current ? CostFigures.From(current) with { Budget = budget, Cap = cap } : null,
             (await before).Meters.ToDictionary(m => m.Code, m => m.Quantity, StringComparer.Ordinal));
     }
 
@@ -120,6 +124,8 @@ public sealed record DashboardFigures(
 /// <param name="Actual">The actual cumulative cost at the period's start, at the end of each complete day, and now.</param>
 /// <param name="Projected">The projected cumulative cost now and at the end of each remaining day, with its band.</param>
 /// <param name="Invoice">The invoice if the period ended now (credits, tax, late usage), and as projected at its end.</param>
+/// <param name="Budget">The organisation's budget for the period (minor units), or null when none is set.</param>
+/// <param name="Cap">Its hard cap (minor units), or null when none is set.</param>
 public sealed record CostFigures(
     string PlanName,
     DateTime PeriodStart,
@@ -133,7 +139,9 @@ public sealed record CostFigures(
     CostBand Projection,
     IReadOnlyList<CostPoint> Actual,
     IReadOnlyList<ProjectedCostPoint> Projected,
-    InvoicePreview? Invoice = null)
+    InvoicePreview? Invoice = null,
+    long? Budget = null,
+    long? Cap = null)
 {
     /// <summary>
     /// The charge lines the dashboard lists. A charge grouped by something like a user id makes one line per group, and
@@ -166,3 +174,14 @@ public sealed record CostFigures(
 
 /// <summary>The charge lines the dashboard leaves out: how many, and their amounts so far and projected, in minor units.</summary>
 public sealed record LinesLeftOut(int Count, long Amount, long ProjectedAmount);
+
+/// <summary>Where a budget or a cap stands against the period's spend at the current pace.</summary>
+public static class LimitForecasts
+{
+    /// <summary>When spend reaches <paramref name="limit"/> (see <see cref="SpendForecast.ReachedAt"/>), late usage included.</summary>
+    public static DateTime? ReachedAt(this CostFigures cost, long limit)
+    {
+        ArgumentNullException.ThrowIfNull(cost);
+        return SpendForecast.ReachedAt(cost.Actual, cost.Projected, cost.Invoice?.LateUsage ?? 0, limit);
+    }
+}
