@@ -121,6 +121,7 @@ public static class Extensions
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapAccountEndpoints();
         app.MapInvoiceDocuments();
+        app.MapEventsCsv();
         app.MapOpenApi("/api/v1/openapi.json");
         var api = app.MapGroup("/api/v1").RequireOperatorKey().DisableAntiforgery().WithTags("v1");
         api.MapEventsEndpoints();

@@ -57,6 +57,38 @@ public sealed class MeterEventsTests(FrozenCostHost host) : FrozenCostTest(host)
         Assert.Contains("does not name a meter and a range", page.Find("[data-testid=events-error]").TextContent, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AGroupedMeterFiltersByGroupAndOffersTheShownEventsAsCsv()
+    {
+        Render<MudBlazor.MudPopoverProvider>();
+        var (id, externalId) = await Host.CreateCustomerAsync("grouped");
+        var code = $"reg_{Guid.NewGuid():N}"[..20];
+        var type = $"reg.{Guid.NewGuid():N}";
+        await Host.WithServicesAsync(async services =>
+        {
+            var saved = await services.GetRequiredService<UsagePortal.Domain.Meters.MeterService>().SaveAsync(
+                new UsagePortal.Metering.MeterDefinition { Code = code, Name = "Requests", EventType = type, Aggregation = UsagePortal.Metering.MeterAggregation.Count, GroupBy = ["region"] }, "tests");
+            Assert.True(saved.Succeeded);
+        });
+        await Host.IngestAsync(externalId, type, new { region = "eu-west" }, Utc(2026, 3, 3, 9), 3);
+        await Host.IngestAsync(externalId, type, new { region = "us-east" }, Utc(2026, 3, 4, 9), 2);
+        SignInAsOwnerOf(id);
+
+        var page = RenderPage(code);
+
+        page.WaitForElement("[data-testid=events-table]");
+        Assert.Equal(5, page.FindAll("[data-event]").Count);
+        var csv = page.Find("[data-testid=events-csv]").GetAttribute("href")!;
+        Assert.StartsWith($"app/usage/events.csv?meter={code}&from=", csv, StringComparison.Ordinal);
+        Assert.NotNull(page.Find("[data-testid=events-group]"));
+        var usEast = UsagePortal.Metering.GroupKey.Format(new Dictionary<string, string?> { ["region"] = "us-east" });
+        Services.GetRequiredService<NavigationManager>().NavigateTo(MeterEvents.Href(code, usEast, Utc(2026, 3, 1), Utc(2026, 3, 11, 12)));
+
+        var filtered = Render<MeterEvents>();
+        filtered.WaitForAssertion(() => Assert.Equal(2, filtered.FindAll("[data-event]").Count));
+        Assert.Contains("&group=", filtered.Find("[data-testid=events-csv]").GetAttribute("href"), StringComparison.Ordinal);
+    }
+
     private IRenderedComponent<MeterEvents> RenderPage(string meter)
     {
         Services.GetRequiredService<NavigationManager>().NavigateTo(
