@@ -196,6 +196,10 @@ public sealed class CostQuery(UsagePortalDbContext db, PeriodRater rater, UsageQ
     /// its invoice is (flat fee and commitment true-up included); any other range counts its usage charges only, each
     /// phase's charges priced on the usage inside the range.
     /// </summary>
+    public async Task<RangeCost?> RangeAsync(int customerId, DateTime from, DateTime to, CancellationToken cancellationToken = default) =>
+        await RangeAsync(customerId, from, to, await LoadedMeters.LoadAsync(db, cancellationToken), cancellationToken);
+
+    /// <inheritdoc cref="RangeAsync(int, DateTime, DateTime, CancellationToken)"/>
     public async Task<RangeCost?> RangeAsync(int customerId, DateTime from, DateTime to, LoadedMeters meters, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(meters);
