@@ -138,5 +138,12 @@ public sealed class BudgetsTests(ComponentHost host) : BillingPageTest(host)
         Assert.Equal(("portal", "Delivered"), (row.GetAttribute("data-channel"), row.GetAttribute("data-state")));
         Assert.Contains("past 80.00 USD", Text(row), StringComparison.Ordinal);
         Assert.Contains("Portal bell", Text(row), StringComparison.Ordinal);
+
+        // Another organisation's people see none of it: not its alerts, not its settings.
+        var other = await CreateCustomerAsync(prefix: "budget");
+        SignInAsCustomer(other.Id, "other@example.com", Roles.CustomerOwner);
+        var theirs = Render<Budgets>();
+        theirs.WaitForElement("[data-testid=deliveries-empty]");
+        Assert.DoesNotContain("past 80.00 USD", theirs.Markup, StringComparison.Ordinal);
     }
 }
