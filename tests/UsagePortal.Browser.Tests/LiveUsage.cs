@@ -110,7 +110,7 @@ public sealed class ShortRevalidationFixture : BrowserFixture
 /// <summary>
 /// Two portal processes (<see cref="AppProcess"/>) on one new PostgreSQL database, demo seeded; the browser opens node B.
 /// </summary>
-public sealed class TwoNodesOnPostgresFixture : BrowserFixture
+public class TwoNodesOnPostgresFixture : BrowserFixture
 {
     private TestDatabase? database;
     private string? mail;
@@ -118,6 +118,12 @@ public sealed class TwoNodesOnPostgresFixture : BrowserFixture
     public AppProcess NodeA { get; private set; } = default!;
 
     public AppProcess NodeB { get; private set; } = default!;
+
+    /// <summary>The pickup folder both nodes write e-mail to.</summary>
+    public string MailFolder => mail ?? throw new InvalidOperationException("The nodes have not started.");
+
+    /// <summary>Settings a derived fixture adds (or overrides) for both nodes.</summary>
+    protected virtual IReadOnlyDictionary<string, string> ExtraSettings => new Dictionary<string, string>();
 
     protected override async Task<Uri> StartAppAsync()
     {
@@ -131,6 +137,11 @@ public sealed class TwoNodesOnPostgresFixture : BrowserFixture
             ["Outbox:Enabled"] = "false",
             ["Logging:LogLevel:Default"] = "Warning",
         };
+        foreach (var (key, value) in ExtraSettings)
+        {
+            settings[key] = value;
+        }
+
         // One after the other: the first migrates and seeds the shared database, the second finds it ready.
         NodeA = await AppProcess.StartAsync(RepositoryRoot.Path, settings);
         NodeB = await AppProcess.StartAsync(RepositoryRoot.Path, settings);

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using UsagePortal.Data;
 using UsagePortal.Data.Billing;
+using UsagePortal.Data.Budgets;
 using UsagePortal.Data.Customers;
 using UsagePortal.Domain.Credits;
 using UsagePortal.Domain.Subscriptions;
@@ -56,6 +57,20 @@ internal sealed class DemoBillingSeeder(UsagePortalDbContext db, CreditService c
                 {
                     throw new InvalidOperationException("The demo credit is invalid: " + string.Join("; ", errors));
                 }
+
+                // A budget to show: alerts at 80 % of it spent and at 100 % projected, no cap, no e-mail or webhook.
+                db.Budgets.Add(new Budget
+                {
+                    CustomerId = customer.Id,
+                    Amount = 250_00,
+                    UpdatedAt = now,
+                    Thresholds =
+                    [
+                        new BudgetThreshold { CustomerId = customer.Id, Percent = 80m, Basis = SpendBases.Actual, CreatedAt = now },
+                        new BudgetThreshold { CustomerId = customer.Id, Percent = 100m, Basis = SpendBases.Projected, CreatedAt = now },
+                    ],
+                });
+                await db.SaveChangesAsync(cancellationToken);
             }
 
             logger.LogInformation("Seeded the demo subscription of {ExternalId}.", externalId);
