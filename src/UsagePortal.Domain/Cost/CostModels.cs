@@ -67,6 +67,10 @@ public sealed record ProjectedCostPoint(DateTime At, long Expected, long Low, lo
 /// usage of earlier periods, less credits, plus tax, totalled as finalization totals it. Null where only usage and fees
 /// were asked for (<see cref="CostQuery.CurrentTotalsAsync"/>).
 /// </param>
+/// <param name="DailyUsage">
+/// Each charged meter's quantity on each complete day of the period so far, by meter code (the dashboard's daily charts);
+/// null where only totals were asked for.
+/// </param>
 public sealed record CurrentCost(
     Subscription Subscription,
     string PlanName,
@@ -79,7 +83,8 @@ public sealed record CurrentCost(
     CostBand Projection,
     IReadOnlyList<CostPoint> Actual,
     IReadOnlyList<ProjectedCostPoint> Projected,
-    InvoicePreview? Invoice = null);
+    InvoicePreview? Invoice = null,
+    IReadOnlyDictionary<string, IReadOnlyList<DailyQuantity>>? DailyUsage = null);
 
 /// <summary>
 /// What the period's invoice would say: its lines' sum (usage, fees and late usage), the credits it would take, the tax

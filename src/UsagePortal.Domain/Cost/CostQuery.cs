@@ -136,7 +136,7 @@ public sealed class CostQuery(UsagePortalDbContext db, PeriodRater rater, UsageQ
         var band = new CostBand(total, lowTotal, highTotal);
         var invoice = withChart ? await PreviewAsync(subscription, period, currency, now, rated.Lines, meters, band, cancellationToken) : null;
         return new CurrentCost(subscription, planName, period, currency, zone, now, Lines(plan, charges, final, end), soFar,
-            band, actual, projected, invoice);
+            band, actual, projected, invoice, withChart ? DailyByMeter(plan, usage, days.DateOf(period.Start), today, meters) : null);
     }
 
     /// <summary>
@@ -626,6 +626,42 @@ public sealed class CostQuery(UsagePortalDbContext db, PeriodRater rater, UsageQ
     }
 
     /// <summary>The rollups summed per local day: per meter and group over the history window, and per phase over the period.</summary>
+    /// <summary>
+    /// Each charged meter's quantity on each complete day of the period so far (from its first day to yesterday), its
+    /// groups and phases merged as the meter aggregates; a unique count's day holds the values first seen that day.
+    /// </summary>
+    private static Dictionary<string, IReadOnlyList<DailyQuantity>> DailyByMeter(PlanShape plan, DailyUsage usage, DateOnly first, DateOnly today, LoadedMeters meters)
+    {
+        var result = new Dictionary<string, IReadOnlyList<DailyQuantity>>(StringComparer.Ordinal);
+        foreach (var meterId in plan.MeterIds)
+        {
+            if (meters.All.FirstOrDefault(m => m.Id == meterId) is not { } meter)
+            {
+                continue;
+            }
+
+            var aggregation = plan.AggregationOf(meterId);
+            var daily = new List<DailyQuantity>();
+            for (var date = first; date < today; date = date.AddDays(1))
+            {
+                Aggregate? merged = null;
+                foreach (var (key, aggregate) in usage.PeriodDays.GetValueOrDefault(date) ?? [])
+                {
+                    if (key.MeterId == meterId)
+                    {
+                        merged = merged is { } before ? before.Merge(aggregate) : aggregate;
+                    }
+                }
+
+                daily.Add(new DailyQuantity(date, merged?.Quantity(aggregation) ?? 0m));
+            }
+
+            result[meter.Code] = daily;
+        }
+
+        return result;
+    }
+
     private sealed class DailyUsage(LocalDays days, PlanShape plan, BillingPeriod period, DateTime todayStart)
     {
         private readonly Dictionary<int, Dictionary<string, Dictionary<DateOnly, Aggregate>>> history = [];

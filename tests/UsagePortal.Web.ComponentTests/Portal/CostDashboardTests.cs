@@ -79,6 +79,22 @@ public sealed class CostDashboardTests(FrozenCostHost host) : FrozenCostTest(hos
     }
 
     [Fact]
+    public async Task EachChargedMetersCardChartsItsUsagePerDayOfThePeriod()
+    {
+        var acme = await Host.TieredCustomerAsync();
+        SignInAsOwnerOf(acme.Id);
+
+        var page = RenderLive();
+
+        // 1 to 10 March complete (today, the 11th, is not): 8 calls on odd days, 12 on even days.
+        var bars = page.FindAll($"[data-testid=daily-{acme.Calls}] rect");
+        Assert.Equal(Enumerable.Range(1, 10).Select(d => $"2026-03-{d:D2}"), bars.Select(b => b.GetAttribute("data-day")));
+        Assert.Equal(["1 Mar: 8", "2 Mar: 12"], bars.Take(2).Select(b => b.TextContent.Trim()));
+        Assert.Equal("38", bars[1].GetAttribute("height"));
+        Assert.Contains("highest 12 on 10 Mar, yesterday 12", page.Find($"[data-testid=daily-{acme.Calls}] svg").GetAttribute("aria-label"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ABudgetAlreadyPassedSaysSoAndNoBudgetInvitesToSetOne()
     {
         var acme = await Host.TieredCustomerAsync();

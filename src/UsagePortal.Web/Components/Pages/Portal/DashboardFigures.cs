@@ -143,6 +143,9 @@ public sealed record CostFigures(
     long? Budget = null,
     long? Cap = null)
 {
+    /// <summary>Each charged meter's quantity per complete day of the period so far, by meter code (the usage cards' charts).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<DailyQuantity>>? DailyUsage { get; init; }
+
     /// <summary>
     /// The charge lines the dashboard lists. A charge grouped by something like a user id makes one line per group, and
     /// every open dashboard would hold each line's breakdowns (and render a panel for it); the rest are summed up in one
@@ -164,7 +167,10 @@ public sealed record CostFigures(
         var shown = lines.Where((line, i) => line.Meter is null || kept[i]).ToList();
         var left = lines.Where((line, i) => line.Meter is not null && !kept[i]).ToList();
         return new CostFigures(cost.PlanName, cost.Period.Start, cost.Period.End, cost.Currency, cost.Zone, cost.Now, shown,
-            new LinesLeftOut(left.Count, left.Sum(l => l.Amount), left.Sum(l => l.ProjectedAmount)), cost.SoFar, cost.Projection, cost.Actual, cost.Projected, cost.Invoice);
+            new LinesLeftOut(left.Count, left.Sum(l => l.Amount), left.Sum(l => l.ProjectedAmount)), cost.SoFar, cost.Projection, cost.Actual, cost.Projected, cost.Invoice)
+        {
+            DailyUsage = cost.DailyUsage,
+        };
     }
 
     /// <summary>A local day of the billing zone for an instant; an instant at local midnight closes the day before it.</summary>
