@@ -78,7 +78,7 @@ public sealed class EveryPageFits(BrowserFixture fixture, ITestOutputHelper outp
     private static readonly Visit[] PortalPages =
     [
         new("/app", "/app"),
-        new("/app/periods/{Month}", $"/app/periods/{DateTime.UtcNow.AddMonths(-1):yyyy-MM}"),
+        new("/app/periods/{Month}", $"/app/periods/{DateTime.UtcNow.AddMonths(-2).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture)}"),
         new("/app/usage/events", "/app/usage/events?meter=api_calls&from=2026-01-01T00:00:00Z&to=2100-01-01T00:00:00Z"),
         new("/app/invoices", "/app/invoices"),
         new("/app/invoices/{InvoiceId:long}", LinkOn: "/app/invoices", LinkPattern: "/app/invoices/"),

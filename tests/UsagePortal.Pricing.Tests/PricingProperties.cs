@@ -74,7 +74,8 @@ public class PricingProperties
             // An allowance of 0 is no allowance (PRODUCT.md), like an unset one.
             var freeByEvents = properties.FreeUnitsPerEvents is { } n and > 0 ? values.Take((int)n).Sum() : decimal.MaxValue;
             var freeByAmount = properties.FreeUnitsPerTotalAggregation is { } x and > 0m ? x : decimal.MaxValue;
-            var free = Math.Min(units, Math.Min(freeByEvents, freeByAmount));
+            // Neither allowance set (the generator can draw that too): nothing is free.
+            var free = freeByEvents == decimal.MaxValue && freeByAmount == decimal.MaxValue ? 0m : Math.Min(units, Math.Min(freeByEvents, freeByAmount));
 
             var result = Build.Percentage(properties).Price(Usage.OfEvents(values));
 

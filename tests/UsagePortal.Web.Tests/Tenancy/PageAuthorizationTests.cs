@@ -148,6 +148,7 @@ public sealed class PageAuthorizationTests(PortalFactory portal) : IClassFixture
                 ["UserId"] = member.Id,
                 ["InvoiceId"] = invoice.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["Code"] = plan.Code,
+                ["Month"] = DateTime.UtcNow.AddMonths(-2).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture),
             };
         });
 }
