@@ -94,6 +94,7 @@ public static class DomainExtensions
         services.AddScoped<BudgetEvaluator>();
         services.AddScoped<AlertQueries>();
         services.AddScoped<EntitlementQuery>();
+        services.AddSingleton<EntitlementCache>();
         services.AddSingleton<IOutboxHandler, AlertWebhooks>();
         services.AddHostedService<BudgetSweep>();
         return builder;

@@ -42,6 +42,7 @@ public sealed class BudgetEvaluator(
     IPublicLinks links,
     IDatabaseDialect dialect,
     BudgetWatch watch,
+    EntitlementCache entitlements,
     TimeProvider clock,
     ILogger<BudgetEvaluator> logger)
 {
@@ -160,6 +161,13 @@ public sealed class BudgetEvaluator(
         return count;
     }
 
+    /// <summary>Every node forgets the customer's entitlement: this one at once, the others on the NOTIFY (PostgreSQL).</summary>
+    internal static async Task EntitlementChangedAsync(EntitlementCache cache, IDatabaseDialect dialect, UsagePortalDbContext db, int customerId, CancellationToken cancellationToken)
+    {
+        cache.Forget(customerId);
+        await dialect.AnnounceEntitlementAsync(db, customerId, cancellationToken);
+    }
+
     private static string Money(Currency currency, long minorUnits) => $"{currency.FormatMinorUnits(minorUnits)} {currency.Code}";
 
     /// <summary>Records whether the cap holds until <paramref name="until"/> (null: not reached); a no-op when it already says so.</summary>
@@ -173,6 +181,7 @@ public sealed class BudgetEvaluator(
         await db.Budgets.Where(b => b.CustomerId == budget.CustomerId && b.BlockedUntil != until)
             .ExecuteUpdateAsync(set => set.SetProperty(b => b.BlockedUntil, until).SetProperty(b => b.BlockedSince, until is null ? null : now), cancellationToken);
         budget.BlockedUntil = until;
+        await EntitlementChangedAsync(entitlements, dialect, db, budget.CustomerId, cancellationToken);
     }
 
     /// <summary>Fires one alert in one transaction; false when it had fired already (here or on another node).</summary>

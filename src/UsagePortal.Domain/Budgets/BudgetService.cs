@@ -6,6 +6,7 @@ using UsagePortal.Data;
 using UsagePortal.Data.Budgets;
 using UsagePortal.Domain.Auditing;
 using UsagePortal.Domain.Credits;
+using UsagePortal.Domain.Storage;
 using UsagePortal.Pricing;
 
 namespace UsagePortal.Domain.Budgets;
@@ -38,7 +39,7 @@ public sealed record BudgetSettings(
 /// API check the role; this service checks the input). A save re-evaluates the customer at once (<see cref="BudgetWatch"/>),
 /// so a cap lowered below the spend blocks within the second.
 /// </summary>
-public sealed class BudgetService(UsagePortalDbContext db, TimeProvider clock, IDataProtectionProvider protection, BudgetWatch watch)
+public sealed class BudgetService(UsagePortalDbContext db, TimeProvider clock, IDataProtectionProvider protection, BudgetWatch watch, EntitlementCache entitlements, IDatabaseDialect dialect)
 {
     public const int MaxThresholds = 20;
     public const int MaxRecipients = 10;
@@ -124,6 +125,8 @@ public sealed class BudgetService(UsagePortalDbContext db, TimeProvider clock, I
         db.Audit(clock, actor, "budget.updated", $"customer:{customerId}",
             $"budget {Describe(currency, amount)}, cap {Describe(currency, cap)}, {thresholds.Count} threshold(s), {recipients.Count} e-mail recipient(s), webhook {(url is null ? "none" : url)}", customerId);
         await db.SaveChangesAsync(cancellationToken);
+        // The cap may have changed: every node reads the entitlement again, and the evaluator looks at once.
+        await BudgetEvaluator.EntitlementChangedAsync(entitlements, dialect, db, customerId, cancellationToken);
         watch.Changed([customerId]);
         return Result<BudgetSettings>.Ok(await GetAsync(customerId, cancellationToken));
     }

@@ -16,10 +16,11 @@ namespace UsagePortal.Domain.Budgets;
 public sealed record EntitlementAnswer(string Customer, bool Blocked, string? Reason, string? Cap, string Currency, DateTime? BlockedSince, DateTime? BlockedUntil);
 
 /// <summary>
-/// The entitlement answer, on the operator's hot path: one indexed read of the customer's budget row, whose state the
-/// evaluator keeps within a second of the event that crossed the cap (<see cref="BudgetEvaluator"/>).
+/// The entitlement answer, on the operator's hot path: from this node's <see cref="EntitlementCache"/>, else one indexed
+/// read of the customer's budget row, whose state the evaluator keeps within a second of the event that crossed the cap
+/// (<see cref="BudgetEvaluator"/>) and then makes every node forget.
 /// </summary>
-public sealed class EntitlementQuery(UsagePortalDbContext db, CustomerDirectory directory, TimeProvider clock)
+public sealed class EntitlementQuery(UsagePortalDbContext db, CustomerDirectory directory, EntitlementCache cache, TimeProvider clock)
 {
     /// <summary>The answer for <paramref name="externalId"/>, or null when there is no such customer.</summary>
     public async Task<EntitlementAnswer?> GetAsync(string externalId, CancellationToken cancellationToken = default)
@@ -36,22 +37,28 @@ public sealed class EntitlementQuery(UsagePortalDbContext db, CustomerDirectory 
             directory.TryAdd(externalId, customerId);
         }
 
-        // One statement (EF Core caches its plan; a compiled query would be tied to the first provider that ran it).
-        var state = await (
-            from customer in db.Customers.AsNoTracking()
-            where customer.Id == customerId
-            join budget in db.Budgets.AsNoTracking() on customer.Id equals budget.CustomerId into budgets
-            from budget in budgets.DefaultIfEmpty()
-            select new State(customer.Currency, budget == null ? null : budget.Cap, budget == null ? null : budget.BlockedUntil, budget == null ? null : budget.BlockedSince))
-            .FirstOrDefaultAsync(cancellationToken);
-        if (state is null)
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (!cache.TryGet(customerId, now, out var state))
         {
-            return null;
+            var stamp = cache.Stamp(customerId);
+            var read = await (
+                from customer in db.Customers.AsNoTracking()
+                where customer.Id == customerId
+                join budget in db.Budgets.AsNoTracking() on customer.Id equals budget.CustomerId into budgets
+                from budget in budgets.DefaultIfEmpty()
+                select new EntitlementState(customer.Currency, budget == null ? null : budget.Cap, budget == null ? null : budget.BlockedUntil, budget == null ? null : budget.BlockedSince))
+                .FirstOrDefaultAsync(cancellationToken);
+            if (read is null)
+            {
+                return null;
+            }
+
+            cache.Store(customerId, read, stamp, now);
+            state = read;
         }
 
         var currency = Currency.FromCode(state.Currency);
         var cap = state.Cap is { } limit ? currency.FormatMinorUnits(limit) : null;
-        var now = clock.GetUtcNow().UtcDateTime;
         if (state.BlockedUntil is { } until && until > now && state.Cap is { } reached)
         {
             return new EntitlementAnswer(externalId, true,
@@ -61,6 +68,4 @@ public sealed class EntitlementQuery(UsagePortalDbContext db, CustomerDirectory 
 
         return new EntitlementAnswer(externalId, false, null, cap, currency.Code, null, null);
     }
-
-    private sealed record State(string Currency, long? Cap, DateTime? BlockedUntil, DateTime? BlockedSince);
 }

@@ -7,13 +7,15 @@ using UsagePortal.Data;
 namespace UsagePortal.Domain.Live;
 
 /// <summary>
-/// On PostgreSQL, listens for usage changes committed by any node and forwards them to this node's dashboards.
+/// On PostgreSQL, listens for usage changes committed by any node and forwards them to this node's dashboards (and its
+/// budget evaluator), and for entitlement changes, which this node's entitlement cache forgets.
 /// Reconnects with a short delay when the connection drops.
 /// </summary>
 internal sealed class PostgresUsageListener(
     IServiceScopeFactory scopes,
     IOptions<DatabaseOptions> database,
     UsageNotifier notifier,
+    Budgets.EntitlementCache entitlements,
     ILogger<PostgresUsageListener> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -35,11 +37,24 @@ internal sealed class PostgresUsageListener(
             {
                 await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, KeepAlive = 30 }.ToString());
                 await connection.OpenAsync(stoppingToken);
-                connection.Notification += (_, e) => notifier.Publish(e.Payload.Split(',').Select(id => int.Parse(id, CultureInfo.InvariantCulture)));
-                await using (var listen = new NpgsqlCommand($"LISTEN {UsageNotifier.PostgresChannel}", connection))
+                connection.Notification += (_, e) =>
+                {
+                    if (e.Channel == Budgets.EntitlementCache.PostgresChannel)
+                    {
+                        entitlements.Forget(int.Parse(e.Payload, CultureInfo.InvariantCulture));
+                    }
+                    else
+                    {
+                        notifier.Publish(e.Payload.Split(',').Select(id => int.Parse(id, CultureInfo.InvariantCulture)));
+                    }
+                };
+                await using (var listen = new NpgsqlCommand($"LISTEN {UsageNotifier.PostgresChannel}; LISTEN {Budgets.EntitlementCache.PostgresChannel}", connection))
                 {
                     await listen.ExecuteNonQueryAsync(stoppingToken);
                 }
+
+                // Notices sent while this connection was down are lost: what this node remembers of entitlements may be old.
+                entitlements.ForgetAll();
 
                 while (!stoppingToken.IsCancellationRequested)
                 {

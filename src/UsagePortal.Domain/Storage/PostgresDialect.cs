@@ -123,6 +123,13 @@ internal sealed class PostgresDialect : IDatabaseDialect
         return true;
     }
 
+    /// <summary>NOTIFY on its own (the change is committed): every node's entitlement cache forgets the customer.</summary>
+    public async Task AnnounceEntitlementAsync(UsagePortalDbContext db, int customerId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        await db.Database.ExecuteSqlRawAsync("SELECT pg_notify({0}, {1})", [Budgets.EntitlementCache.PostgresChannel, customerId.ToString(CultureInfo.InvariantCulture)], cancellationToken);
+    }
+
     public async Task<List<int>> ClaimDueSubscriptionsAsync(UsagePortalDbContext db, DateTime now, DateTime until, int batch, CancellationToken cancellationToken) =>
         // One statement: rows another node is claiming right now are skipped, not waited for. NO KEY UPDATE, not UPDATE:
         // the lease changes no key, and a plain FOR UPDATE would also skip every subscription whose invoices another

@@ -44,9 +44,15 @@ public sealed class BudgetTwoNodeTests(PostgresBillingPortal nodeA) : IClassFixt
             [BudgetFixtures.Percent("25"), BudgetFixtures.Percent("50"), BudgetFixtures.Percent("75"), BudgetFixtures.Percent("100")]));
         await nodeA.NewWebhookSecretAsync(id);
 
+        // Node B answers (and keeps) "allowed" before the cap is reached.
+        Assert.Contains("\"status\":\"allowed\"", await apiB.GetStringAsync($"/api/v1/customers/{customer}/entitlement"), StringComparison.Ordinal);
+
         // Sixteen batches of one event, half to each node, all at once: spend climbs to 16.00 past every threshold and the cap.
         await Task.WhenAll(Enumerable.Range(0, 16).Select(i => (i % 2 == 0 ? apiA : apiB).SendAsync(type, customer, 1)));
         var fired = await BudgetFixtures.WaitForAsync(() => nodeA.FiringsAsync(id), f => f.Count == 5, what: "four thresholds and the cap");
+        // Whichever node found the cap reached, node B forgets what it kept and answers "blocked" within the second.
+        await BudgetFixtures.WaitForAsync(() => apiB.GetStringAsync($"/api/v1/customers/{customer}/entitlement"),
+            answer => answer.Contains("\"status\":\"blocked\"", StringComparison.Ordinal), TimeSpan.FromSeconds(1), "node B's blocked answer");
 
         // Both nodes look again at the same time, twice; then both sweep the outbox at once.
         for (var round = 0; round < 2; round++)
