@@ -95,6 +95,7 @@ public static class DomainExtensions
         services.AddScoped<AlertQueries>();
         services.AddScoped<EntitlementQuery>();
         services.AddSingleton<EntitlementCache>();
+        services.AddSingleton<ApiKeyCache>();
         services.AddSingleton<IOutboxHandler, AlertWebhooks>();
         services.AddHostedService<BudgetSweep>();
         return builder;

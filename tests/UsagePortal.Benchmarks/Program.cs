@@ -39,6 +39,8 @@ if (settings is null)
           --only ingestion|invoices|dashboards   one benchmark only: ingestion = ingestion, usage query and memory over HTTP
           --answers FILE                appends each timed usage answer (start as Unix seconds, milliseconds taken, database,
                                         stored events) for lining the slow ones up with a system-wide profile (README)
+          --keep                        leaves the ingestion benchmark's database behind and prints its connection string, for
+                                        profiling the app against it (start src/UsagePortal.Web's build with that database)
         """);
     return 0;
 }
@@ -83,6 +85,11 @@ static async Task<List<string>> RunAsync(DatabaseProvider provider, BenchmarkSet
     var name = provider == DatabaseProvider.Sqlite ? "SQLite" : "PostgreSQL";
     Console.WriteLine($"== {name}");
     await using var database = TestDatabase.Create(provider);
+    if (settings.Keep)
+    {
+        Console.WriteLine($"  kept after the run: {database.Keep()}");
+    }
+
     await using var server = await ServerProcess.StartAsync(database, "Release");
     await CreateCustomersAsync(database, settings.Customers);
 
@@ -354,7 +361,7 @@ static async Task<TimeSpan> RawInsertAsync(TestDatabase database, IReadOnlyList<
     return timer.Elapsed;
 }
 
-internal sealed record BenchmarkSettings(IReadOnlyList<DatabaseProvider> Providers, int Ingest, IReadOnlyList<long> Scales, int Customers, int Workers, int Queries, int Invoices, int Dashboards, int DashboardRounds, string DashboardClient, string? Only, string? AnswersLog)
+internal sealed record BenchmarkSettings(IReadOnlyList<DatabaseProvider> Providers, int Ingest, IReadOnlyList<long> Scales, int Customers, int Workers, int Queries, int Invoices, int Dashboards, int DashboardRounds, string DashboardClient, string? Only, string? AnswersLog, bool Keep = false)
 {
     private static readonly string[] Benchmarks = ["ingestion", "invoices", "dashboards"];
 
@@ -388,6 +395,7 @@ internal sealed record BenchmarkSettings(IReadOnlyList<DatabaseProvider> Provide
             Value("--only", "") is { Length: > 0 } only
                 ? Benchmarks.Contains(only, StringComparer.OrdinalIgnoreCase) ? only.ToLowerInvariant() : throw new ArgumentException($"--only takes {string.Join(" or ", Benchmarks)}, not '{only}'.")
                 : null,
-            Value("--answers", "") is { Length: > 0 } answers ? Path.GetFullPath(answers) : null);
+            Value("--answers", "") is { Length: > 0 } answers ? Path.GetFullPath(answers) : null,
+            args.Contains("--keep"));
     }
 }

@@ -27,6 +27,16 @@ public sealed class TestDatabase : IAsyncDisposable
 
     public string ConnectionString { get; }
 
+    /// <summary>Whether <see cref="DisposeAsync"/> leaves the database behind (a benchmark kept for a profile).</summary>
+    public bool Kept { get; private set; }
+
+    /// <summary>Leaves the database in place when this is disposed, and says where it is.</summary>
+    public string Keep()
+    {
+        Kept = true;
+        return ConnectionString;
+    }
+
     public static TestDatabase Create(DatabaseProvider provider) =>
         provider == DatabaseProvider.Sqlite ? CreateSqlite() : CreatePostgres();
 
@@ -60,6 +70,11 @@ public sealed class TestDatabase : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Kept)
+        {
+            return;
+        }
+
         if (postgresName is not null)
         {
             NpgsqlConnection.ClearAllPools();

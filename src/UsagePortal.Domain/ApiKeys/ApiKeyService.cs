@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using UsagePortal.Data;
 using UsagePortal.Data.Metering;
 using UsagePortal.Domain.Auditing;
+using UsagePortal.Domain.Storage;
 
 namespace UsagePortal.Domain.ApiKeys;
 
@@ -13,9 +14,10 @@ public sealed record ApiKeyCreated(ApiKey Stored, string Key);
 /// <summary>
 /// Operator API keys: made of 32 random bytes, shown once, stored as a SHA-256 hash (the key is high-entropy, so one
 /// SHA-256 is enough; no slow hash is needed). Creating and revoking a key is audited; an unknown and a revoked key are
-/// refused alike.
+/// refused alike. A valid key is checked from this node's <see cref="ApiKeyCache"/> when it holds it; revoking one
+/// forgets them all on every node.
 /// </summary>
-public sealed class ApiKeyService(UsagePortalDbContext db, TimeProvider clock)
+public sealed class ApiKeyService(UsagePortalDbContext db, TimeProvider clock, ApiKeyCache cache, IDatabaseDialect dialect)
 {
     public const string KeyPrefix = "up_live_";
 
@@ -104,6 +106,13 @@ public sealed class ApiKeyService(UsagePortalDbContext db, TimeProvider clock)
             }
 
             await transaction.CommitAsync(cancellationToken);
+            if (changed > 0)
+            {
+                // After the commit: a node that reads the key again from now on reads it revoked.
+                cache.ForgetAll();
+                await dialect.AnnounceChangeAsync(db, ApiKeyCache.PostgresChannel, key.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), cancellationToken);
+            }
+
             return Result<ApiKey>.Ok(key);
         });
     }
@@ -117,16 +126,24 @@ public sealed class ApiKeyService(UsagePortalDbContext db, TimeProvider clock)
     {
         ArgumentNullException.ThrowIfNull(presentedKey);
         var hash = Hash(presentedKey.Trim());
-        var key = await db.ApiKeys.AsNoTracking().Where(k => k.KeyHash == hash).Select(k => new { k.Id, k.RevokedAt, k.LastUsedAt }).SingleOrDefaultAsync(cancellationToken);
-        if (key is null || key.RevokedAt is not null)
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (!cache.TryGet(hash, now, out var key))
         {
-            return null;
+            var stamp = cache.Stamp(hash);
+            var read = await db.ApiKeys.AsNoTracking().Where(k => k.KeyHash == hash).Select(k => new { k.Id, k.RevokedAt, k.LastUsedAt }).SingleOrDefaultAsync(cancellationToken);
+            if (read is null || read.RevokedAt is not null)
+            {
+                return null;
+            }
+
+            key = new ValidApiKey(read.Id, read.LastUsedAt);
+            cache.Store(hash, key, stamp, now);
         }
 
-        var now = clock.GetUtcNow().UtcDateTime;
         if (key.LastUsedAt is null || now - key.LastUsedAt > LastUsedResolution)
         {
             await db.ApiKeys.Where(k => k.Id == key.Id).ExecuteUpdateAsync(set => set.SetProperty(k => k.LastUsedAt, now), cancellationToken);
+            cache.Update(hash, held => held with { LastUsedAt = now });
         }
 
         return key.Id;

@@ -165,7 +165,7 @@ public sealed class BudgetEvaluator(
     internal static async Task EntitlementChangedAsync(EntitlementCache cache, IDatabaseDialect dialect, UsagePortalDbContext db, int customerId, CancellationToken cancellationToken)
     {
         cache.Forget(customerId);
-        await dialect.AnnounceEntitlementAsync(db, customerId, cancellationToken);
+        await dialect.AnnounceChangeAsync(db, EntitlementCache.PostgresChannel, customerId.ToString(CultureInfo.InvariantCulture), cancellationToken);
     }
 
     private static string Money(Currency currency, long minorUnits) => $"{currency.FormatMinorUnits(minorUnits)} {currency.Code}";

@@ -8,7 +8,7 @@ namespace UsagePortal.Domain.Live;
 
 /// <summary>
 /// On PostgreSQL, listens for usage changes committed by any node and forwards them to this node's dashboards (and its
-/// budget evaluator), and for entitlement changes, which this node's entitlement cache forgets.
+/// budget evaluator), and for entitlement changes and revoked API keys, which this node's caches forget.
 /// Reconnects with a short delay when the connection drops.
 /// </summary>
 internal sealed class PostgresUsageListener(
@@ -16,6 +16,7 @@ internal sealed class PostgresUsageListener(
     IOptions<DatabaseOptions> database,
     UsageNotifier notifier,
     Budgets.EntitlementCache entitlements,
+    ApiKeys.ApiKeyCache apiKeys,
     ILogger<PostgresUsageListener> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -43,18 +44,23 @@ internal sealed class PostgresUsageListener(
                     {
                         entitlements.Forget(int.Parse(e.Payload, CultureInfo.InvariantCulture));
                     }
+                    else if (e.Channel == ApiKeys.ApiKeyCache.PostgresChannel)
+                    {
+                        apiKeys.ForgetAll();
+                    }
                     else
                     {
                         notifier.Publish(e.Payload.Split(',').Select(id => int.Parse(id, CultureInfo.InvariantCulture)));
                     }
                 };
-                await using (var listen = new NpgsqlCommand($"LISTEN {UsageNotifier.PostgresChannel}; LISTEN {Budgets.EntitlementCache.PostgresChannel}", connection))
+                await using (var listen = new NpgsqlCommand($"LISTEN {UsageNotifier.PostgresChannel}; LISTEN {Budgets.EntitlementCache.PostgresChannel}; LISTEN {ApiKeys.ApiKeyCache.PostgresChannel}", connection))
                 {
                     await listen.ExecuteNonQueryAsync(stoppingToken);
                 }
 
-                // Notices sent while this connection was down are lost: what this node remembers of entitlements may be old.
+                // Notices sent while this connection was down are lost: what this node remembers of entitlements and keys may be old.
                 entitlements.ForgetAll();
+                apiKeys.ForgetAll();
 
                 while (!stoppingToken.IsCancellationRequested)
                 {

@@ -38,8 +38,11 @@ public interface IDatabaseDialect
     /// <summary>Tells other nodes, at commit, whose usage changed; false when there are no other nodes to tell.</summary>
     Task<bool> AnnounceUsageAsync(DbTransaction transaction, IReadOnlyList<int> customerIds, CancellationToken cancellationToken);
 
-    /// <summary>Tells other nodes that a customer's entitlement changed (committed already); a no-op with no other nodes.</summary>
-    Task AnnounceEntitlementAsync(UsagePortalDbContext db, int customerId, CancellationToken cancellationToken);
+    /// <summary>
+    /// Tells other nodes, on <paramref name="channel"/>, that something their caches hold changed (committed already): a
+    /// no-op with no other nodes.
+    /// </summary>
+    Task AnnounceChangeAsync(UsagePortalDbContext db, string channel, string payload, CancellationToken cancellationToken);
 
     /// <summary>Leases up to <paramref name="batch"/> subscriptions whose next period is due, for this node, until <paramref name="until"/>.</summary>
     Task<List<int>> ClaimDueSubscriptionsAsync(UsagePortalDbContext db, DateTime now, DateTime until, int batch, CancellationToken cancellationToken);

@@ -123,11 +123,11 @@ internal sealed class PostgresDialect : IDatabaseDialect
         return true;
     }
 
-    /// <summary>NOTIFY on its own (the change is committed): every node's entitlement cache forgets the customer.</summary>
-    public async Task AnnounceEntitlementAsync(UsagePortalDbContext db, int customerId, CancellationToken cancellationToken)
+    /// <summary>NOTIFY on its own (the change is committed): every node's cache listening on the channel forgets what the payload names.</summary>
+    public async Task AnnounceChangeAsync(UsagePortalDbContext db, string channel, string payload, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
-        await db.Database.ExecuteSqlRawAsync("SELECT pg_notify({0}, {1})", [Budgets.EntitlementCache.PostgresChannel, customerId.ToString(CultureInfo.InvariantCulture)], cancellationToken);
+        await db.Database.ExecuteSqlRawAsync("SELECT pg_notify({0}, {1})", [channel, payload], cancellationToken);
     }
 
     public async Task<List<int>> ClaimDueSubscriptionsAsync(UsagePortalDbContext db, DateTime now, DateTime until, int batch, CancellationToken cancellationToken) =>

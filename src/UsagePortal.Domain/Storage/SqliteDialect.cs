@@ -211,7 +211,7 @@ internal sealed class SqliteDialect(SqliteWriteGate gate) : IDatabaseDialect
     /// <summary>One node only on SQLite: nothing to announce to others; the caller tells this node's dashboards after the commit.</summary>
     public Task<bool> AnnounceUsageAsync(DbTransaction transaction, IReadOnlyList<int> customerIds, CancellationToken cancellationToken) => Task.FromResult(false);
 
-    public Task AnnounceEntitlementAsync(UsagePortalDbContext db, int customerId, CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task AnnounceChangeAsync(UsagePortalDbContext db, string channel, string payload, CancellationToken cancellationToken) => Task.CompletedTask;
 
     public async Task<List<int>> ClaimDueSubscriptionsAsync(UsagePortalDbContext db, DateTime now, DateTime until, int batch, CancellationToken cancellationToken) =>
         // SQLite has one writer at a time: this one statement is an atomic claim without row locks.

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using UsagePortal.Data;
@@ -6,6 +5,7 @@ using UsagePortal.Domain.Budgets;
 using UsagePortal.Domain.Outbox;
 using UsagePortal.Web.Tests.Api;
 using UsagePortal.Web.Tests.Billing;
+using UsagePortal.Web.Tests.Hosting;
 
 namespace UsagePortal.Web.Tests.Budgets;
 
@@ -88,23 +88,5 @@ public sealed class BudgetTwoNodeTests(PostgresBillingPortal nodeA) : IClassFixt
     {
         await using var scope = node.Services.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<OutboxProcessor>().ProcessDueAsync(CancellationToken.None);
-    }
-
-    /// <summary>A second app on node A's database and pickup folder, with the same settings.</summary>
-    private sealed class SecondNode(PortalFactory first) : WebApplicationFactory<Program>
-    {
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            builder.UseEnvironment("Development");
-            builder.UseContentRoot(RepositoryRoot.Path);
-            builder.UseSetting("Database:Provider", first.Provider.ToString());
-            builder.UseSetting($"ConnectionStrings:{first.Provider}", first.ConnectionString);
-            builder.UseSetting("Email:PickupDirectory", first.MailFolder);
-            builder.UseSetting("Outbox:Enabled", "false");
-            builder.UseSetting("Billing:Enabled", "false");
-            builder.UseSetting("Demo:Seed", "false");
-            builder.UseSetting("Logging:LogLevel:Default", "Warning");
-            builder.UseSetting("App:PublicBaseUrl", "http://localhost/");
-        }
     }
 }
