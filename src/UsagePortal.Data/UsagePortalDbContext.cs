@@ -8,6 +8,7 @@ using UsagePortal.Data.Identity;
 using UsagePortal.Data.Infrastructure;
 using UsagePortal.Data.Metering;
 using UsagePortal.Data.Outbox;
+using UsagePortal.Data.Payments;
 
 namespace UsagePortal.Data;
 
@@ -79,6 +80,10 @@ public sealed class UsagePortalDbContext(DbContextOptions<UsagePortalDbContext> 
 
     public DbSet<AlertDelivery> AlertDeliveries => Set<AlertDelivery>();
 
+    public DbSet<PaymentAttempt> PaymentAttempts => Set<PaymentAttempt>();
+
+    public DbSet<ProviderEvent> ProviderEvents => Set<ProviderEvent>();
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // Every timestamp is UTC. SQLite hands DateTime back as Unspecified; the converter restores the kind
@@ -106,6 +111,7 @@ public sealed class UsagePortalDbContext(DbContextOptions<UsagePortalDbContext> 
             customer.Property(c => c.Currency).HasMaxLength(3);
             customer.Property(c => c.TimeZone).HasMaxLength(64);
             customer.Property(c => c.Locale).HasMaxLength(35);
+            customer.Property(c => c.ProviderCustomerId).HasMaxLength(255);
             customer.Property(c => c.TaxRate).HasPrecision(9, 6);
         });
 
@@ -240,6 +246,11 @@ public sealed class UsagePortalDbContext(DbContextOptions<UsagePortalDbContext> 
             invoice.Property(i => i.Currency).HasMaxLength(3);
             invoice.Property(i => i.TaxRate).HasPrecision(9, 6);
             invoice.Property(i => i.VoidReason).HasMaxLength(500);
+            invoice.Property(i => i.PaymentState).HasMaxLength(20);
+            invoice.Property(i => i.PaymentProvider).HasMaxLength(20);
+            invoice.Property(i => i.ProviderInvoiceId).HasMaxLength(255);
+            invoice.Property(i => i.PaymentUrl).HasMaxLength(2000);
+            invoice.HasIndex(i => i.ProviderInvoiceId);
             invoice.HasOne<Subscription>().WithMany().HasForeignKey(i => i.SubscriptionId).OnDelete(DeleteBehavior.Restrict);
             invoice.HasOne<Customer>().WithMany().HasForeignKey(i => i.CustomerId).OnDelete(DeleteBehavior.Restrict);
             invoice.HasMany(i => i.Lines).WithOne().HasForeignKey(l => l.InvoiceId).OnDelete(DeleteBehavior.Cascade);
@@ -290,6 +301,32 @@ public sealed class UsagePortalDbContext(DbContextOptions<UsagePortalDbContext> 
         });
 
         ConfigureBudgets(builder);
+        ConfigurePayments(builder);
+    }
+
+    private static void ConfigurePayments(ModelBuilder builder)
+    {
+        builder.Entity<PaymentAttempt>(attempt =>
+        {
+            attempt.HasIndex(a => new { a.InvoiceId, a.At });
+            attempt.Property(a => a.Provider).HasMaxLength(20);
+            attempt.Property(a => a.Outcome).HasMaxLength(20);
+            attempt.Property(a => a.Detail).HasMaxLength(2000);
+            attempt.Property(a => a.RequestedBy).HasMaxLength(200);
+            attempt.HasOne<Invoice>().WithMany().HasForeignKey(a => a.InvoiceId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<ProviderEvent>(providerEvent =>
+        {
+            // Stored before processing, unique by the provider's id: a replayed event finds itself here and changes nothing.
+            providerEvent.HasKey(e => e.Id);
+            providerEvent.Property(e => e.Id).HasMaxLength(255);
+            providerEvent.Property(e => e.Provider).HasMaxLength(20);
+            providerEvent.Property(e => e.Type).HasMaxLength(100);
+            providerEvent.Property(e => e.ObjectId).HasMaxLength(255);
+            providerEvent.Property(e => e.Outcome).HasMaxLength(500);
+            providerEvent.HasIndex(e => e.InvoiceId);
+        });
     }
 
     private static void ConfigureBudgets(ModelBuilder builder)

@@ -13,6 +13,7 @@ using UsagePortal.Domain.Invoicing;
 using UsagePortal.Domain.Live;
 using UsagePortal.Domain.Meters;
 using UsagePortal.Domain.Outbox;
+using UsagePortal.Domain.Payments;
 using UsagePortal.Domain.Plans;
 using UsagePortal.Domain.Storage;
 using UsagePortal.Domain.Subscriptions;
@@ -97,6 +98,12 @@ public static class DomainExtensions
         services.AddSingleton<EntitlementCache>();
         services.AddSingleton<ApiKeyCache>();
         services.AddSingleton<IOutboxHandler, AlertWebhooks>();
+        services.AddOptions<PaymentsOptions>().Bind(configuration.GetSection(PaymentsOptions.SectionName))
+            .Validate(o => o.Provider is PaymentsOptions.Local, $"{PaymentsOptions.SectionName}:Provider: only '{PaymentsOptions.Local}' is available in this build.")
+            .ValidateOnStart();
+        services.AddSingleton<IPaymentProvider, LocalPaymentProvider>();
+        services.AddSingleton<IOutboxHandler, PaymentPushHandler>();
+        services.AddScoped<PaymentService>();
         services.AddHostedService<BudgetSweep>();
         return builder;
     }

@@ -66,6 +66,18 @@ public sealed class Invoice
 
     public string? VoidReason { get; set; }
 
+    /// <summary>Where the invoice stands with the payment provider (<see cref="Payments.PaymentStates"/>); null on a draft.</summary>
+    public string? PaymentState { get; set; }
+
+    /// <summary>The provider that holds it: <c>local</c> or <c>stripe</c>; null until pushed.</summary>
+    public string? PaymentProvider { get; set; }
+
+    /// <summary>The provider's id of the invoice (Stripe: <c>in_…</c>).</summary>
+    public string? ProviderInvoiceId { get; set; }
+
+    /// <summary>The provider's page where the customer pays it (Stripe's hosted invoice page).</summary>
+    public string? PaymentUrl { get; set; }
+
     public List<InvoiceLine> Lines { get; set; } = [];
 }
 

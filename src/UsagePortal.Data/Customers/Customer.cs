@@ -24,5 +24,8 @@ public sealed class Customer
     /// <summary>Tax as a fraction (0.2 = 20 %), exact.</summary>
     public decimal TaxRate { get; set; }
 
+    /// <summary>The customer at the payment provider (Stripe: <c>cus_…</c>), created once, on its first pushed invoice.</summary>
+    public string? ProviderCustomerId { get; set; }
+
     public DateTime CreatedAt { get; set; }
 }

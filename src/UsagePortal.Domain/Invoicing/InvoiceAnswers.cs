@@ -42,7 +42,9 @@ public sealed record InvoiceAnswer(
     DateTimeOffset? PaidAt,
     DateTimeOffset? VoidedAt,
     string? VoidReason,
-    IReadOnlyList<CreditNoteAnswer> CreditNotes);
+    IReadOnlyList<CreditNoteAnswer> CreditNotes,
+    string? PaymentState,
+    string? PaymentUrl);
 
 /// <summary>An invoice with what is shown beside it: its customer's external id and its credit notes, oldest first.</summary>
 public sealed record InvoiceDocument(Invoice Invoice, string CustomerExternalId, IReadOnlyList<CreditNote> CreditNotes);
@@ -107,7 +109,9 @@ public static class InvoiceAnswers
             invoice.PaidAt is { } paid ? Utc(paid) : null,
             invoice.VoidedAt is { } voided ? Utc(voided) : null,
             invoice.VoidReason,
-            document.CreditNotes.Select(n => new CreditNoteAnswer(n.Number, currency.FormatMinorUnits(n.Amount), n.Reason, Utc(n.CreatedAt))).ToList());
+            document.CreditNotes.Select(n => new CreditNoteAnswer(n.Number, currency.FormatMinorUnits(n.Amount), n.Reason, Utc(n.CreatedAt))).ToList(),
+            invoice.PaymentState,
+            invoice.PaymentUrl);
     }
 
     /// <summary>A line's group as property → value, or null for a line over all groups.</summary>

@@ -67,7 +67,8 @@ public sealed class InvoiceCorrections(UsagePortalDbContext db, TimeProvider clo
                 .ExecuteUpdateAsync(set => set
                     .SetProperty(i => i.Status, InvoiceStatuses.Void)
                     .SetProperty(i => i.VoidedAt, now)
-                    .SetProperty(i => i.VoidReason, trimmed), cancellationToken);
+                    .SetProperty(i => i.VoidReason, trimmed)
+                    .SetProperty(i => i.PaymentState, Data.Payments.PaymentStates.Voided), cancellationToken);
             if (changed == 0)
             {
                 await transaction.RollbackAsync(cancellationToken);

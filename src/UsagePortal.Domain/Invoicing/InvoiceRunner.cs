@@ -3,8 +3,10 @@ using Microsoft.Extensions.Options;
 using UsagePortal.Data;
 using UsagePortal.Data.Billing;
 using UsagePortal.Data.Customers;
+using UsagePortal.Data.Payments;
 using UsagePortal.Domain.Credits;
 using UsagePortal.Domain.Meters;
+using UsagePortal.Domain.Payments;
 using UsagePortal.Domain.Storage;
 using UsagePortal.Domain.Subscriptions;
 using UsagePortal.Domain.UsageReads;
@@ -502,9 +504,13 @@ public sealed class InvoiceRunner(
         };
     }
 
-    /// <summary>The compare-and-set that finalizes a draft with its totals; false when it is not a draft (any more).</summary>
-    private async Task<bool> SetFinalizedAsync(long invoiceId, Customer customer, DateTime readAt, InvoiceTotals totals, CancellationToken cancellationToken) =>
-        await db.Invoices
+    /// <summary>
+    /// The compare-and-set that finalizes a draft with its totals, and queues its push to the payment provider in the same
+    /// unit of work (saved by the caller); false when it is not a draft (any more).
+    /// </summary>
+    private async Task<bool> SetFinalizedAsync(long invoiceId, Customer customer, DateTime readAt, InvoiceTotals totals, CancellationToken cancellationToken)
+    {
+        var finalized = await db.Invoices
             .Where(i => i.Id == invoiceId)
             .WhereAllows(InvoiceAction.Finalize)
             .ExecuteUpdateAsync(set => set
@@ -516,7 +522,15 @@ public sealed class InvoiceRunner(
                 .SetProperty(i => i.Subtotal, totals.Subtotal)
                 .SetProperty(i => i.CreditsApplied, totals.CreditsApplied)
                 .SetProperty(i => i.Tax, totals.Tax)
-                .SetProperty(i => i.Total, totals.Total), cancellationToken) == 1;
+                .SetProperty(i => i.Total, totals.Total)
+                .SetProperty(i => i.PaymentState, PaymentStates.Queued), cancellationToken) == 1;
+        if (finalized)
+        {
+            PaymentPushes.Enqueue(db, invoiceId, PaymentPushes.Finalization, Now);
+        }
+
+        return finalized;
+    }
 
     /// <summary>The finalized invoice's lines (tracked; saved by the caller).</summary>
     private void AddLines(long invoiceId, Computed computed, InvoiceTotals totals)
@@ -589,8 +603,10 @@ public sealed class InvoiceRunner(
                 .ExecuteUpdateAsync(set => set.SetProperty(g => g.Remaining, g => g.Remaining - consumption.ConsumedMinorUnits), cancellationToken);
             if (taken == 0)
             {
-                // Someone else spent the grant meanwhile: nothing of this attempt stands; the next sweep tries again.
+                // Someone else spent the grant meanwhile: nothing of this attempt stands (not even the queued push); the
+                // next sweep tries again.
                 await transaction.RollbackAsync(cancellationToken);
+                db.ChangeTracker.Clear();
                 logger.LogWarning("Credit grant {Grant} changed while invoice {Invoice} was being finalized; retrying later.", grantId, invoiceId);
                 return false;
             }

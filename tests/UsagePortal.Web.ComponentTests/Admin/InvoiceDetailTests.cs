@@ -260,3 +260,55 @@ public sealed class InvoiceDetailTests(ComponentHost host) : BillingPageTest(hos
         Assert.True(NotFoundCalled);
     }
 }
+
+/// <summary>/admin/invoices/{id}'s payment panel: where the invoice stands with the provider, its pushes, and pushing a failed one again.</summary>
+[Collection(ComponentHostCollection.Name)]
+public sealed class InvoicePaymentPanelTests(ComponentHost host) : BillingPageTest(host)
+{
+    [Fact]
+    public async Task AFailedPushIsListedAndPushedAgainFromThePanel()
+    {
+        var customer = await CreateCustomerAsync();
+        var invoice = await CreateInvoiceAsync(customer.Id);
+        await WithDbAsync(async db =>
+        {
+            await db.Invoices.Where(i => i.Id == invoice.Id).ExecuteUpdateAsync(set => set.SetProperty(i => i.PaymentState, Data.Payments.PaymentStates.PushFailed));
+            db.PaymentAttempts.Add(new Data.Payments.PaymentAttempt { InvoiceId = invoice.Id, At = DateTime.UtcNow, Provider = "stripe", Outcome = "failed", Detail = "No such currency: xyz.", RequestedBy = "finalization" });
+            return await db.SaveChangesAsync();
+        });
+        SignInAsAdmin();
+        RenderProviders();
+        var page = Render<InvoiceDetail>(parameters => parameters.Add(p => p.InvoiceId, invoice.Id));
+        page.WaitForElement("[data-testid=payment-panel]");
+
+        Assert.Equal("Not sent for payment yet", Text(page.Find("[data-testid=admin-payment-state]")));
+        Assert.Contains("failed", Text(page.Find("[data-testid=push-history]")));
+        Assert.Contains("No such currency: xyz.", Text(page.Find("[data-testid=push-history]")));
+        Assert.Equal("Not sent for payment yet", Text(page.Find("[data-testid=payment-state]")));
+
+        page.Find("[data-testid=retry-push]").Click();
+
+        page.WaitForAssertion(() => Assert.Equal("Being sent for payment", Text(page.Find("[data-testid=admin-payment-state]"))));
+        Assert.Empty(page.FindAll("[data-testid=retry-push]"));
+        Assert.Contains("The push is queued again.", SnackbarText());
+        Assert.True(await WithDbAsync(db => db.OutboxMessages.AnyAsync(m => m.Kind == Domain.Payments.PaymentPushes.Kind && m.Payload.Contains($"\"InvoiceId\":{invoice.Id},"))));
+        Assert.True(await WithDbAsync(db => db.AuditEntries.AnyAsync(a => a.Action == "invoice.push_retried" && a.Subject == $"invoice:{invoice.Id}" && a.Actor == DemoSettings.AdminEmail)));
+    }
+
+    [Fact]
+    public async Task TheCustomersInvoiceOffersPayNowWhenPaymentFailed()
+    {
+        var customer = await CreateCustomerAsync();
+        var invoice = await CreateInvoiceAsync(customer.Id, status: InvoiceStatuses.PaymentFailed);
+        await WithDbAsync(db => db.Invoices.Where(i => i.Id == invoice.Id).ExecuteUpdateAsync(set => set
+            .SetProperty(i => i.PaymentState, Data.Payments.PaymentStates.Failed)
+            .SetProperty(i => i.PaymentUrl, "https://invoice.stripe.com/i/acct_1/test_pay")));
+        SignInAsAdmin();
+        RenderProviders();
+        var page = Render<InvoiceDetail>(parameters => parameters.Add(p => p.InvoiceId, invoice.Id));
+        page.WaitForElement("[data-testid=payment-failed-notice]");
+
+        Assert.Equal("Payment failed", Text(page.Find("[data-testid=payment-state]")));
+        Assert.Equal("https://invoice.stripe.com/i/acct_1/test_pay", page.Find("[data-testid=pay-now]").GetAttribute("href"));
+    }
+}

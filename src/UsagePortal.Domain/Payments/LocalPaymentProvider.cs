@@ -1,0 +1,20 @@
+using UsagePortal.Data.Payments;
+
+namespace UsagePortal.Domain.Payments;
+
+/// <summary>
+/// The embedded default: no one to call, so a pushed invoice is recorded as paid at once. The product runs end to end
+/// with no key and no network; an operator who collects some other way sees the same states.
+/// </summary>
+public sealed class LocalPaymentProvider : IPaymentProvider
+{
+    public const string ProviderName = "local";
+
+    public string Name => ProviderName;
+
+    public Task<PaymentPushResult> PushAsync(PaymentPush push, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(push);
+        return Task.FromResult(new PaymentPushResult(PaymentStates.Paid, null, null, null, "Recorded as paid by the local payment provider."));
+    }
+}
