@@ -23,6 +23,17 @@ if (args is [CircuitClients.Argument, var circuitAddress, var circuitCount])
     return await CircuitClients.RunAsync(new Uri(circuitAddress), int.Parse(circuitCount, CultureInfo.InvariantCulture));
 }
 
+if (args is ["--reads-against", var readsAddress, ..])
+{
+    // Issue 11's two reads only, against an app already running on a kept database (see --keep): for profiling.
+    using var readsHttp = new HttpClient { BaseAddress = new Uri(readsAddress) };
+    readsHttp.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", DemoSettings.OperatorApiKey);
+    var (readE50, readE99) = await PortalReads.EntitlementAsync(readsHttp, 100, 500);
+    var (readD50, readD99) = await PortalReads.DashboardRenderAsync(readsHttp.BaseAddress, 250);
+    Console.WriteLine($"entitlement: p50 {readE50:F2} ms, p99 {readE99:F2} ms; dashboard first render: p50 {readD50:F1} ms, p99 {readD99:F1} ms");
+    return 0;
+}
+
 var settings = BenchmarkSettings.Parse(args);
 if (settings is null)
 {
@@ -41,6 +52,8 @@ if (settings is null)
                                         stored events) for lining the slow ones up with a system-wide profile (README)
           --keep                        leaves the ingestion benchmark's database behind and prints its connection string, for
                                         profiling the app against it (start src/UsagePortal.Web's build with that database)
+          --reads-against URL           (alone) times only the entitlement answer and the dashboard's first render against the
+                                        app at URL, started on a kept database
         """);
     return 0;
 }

@@ -364,17 +364,36 @@ public sealed class CostQuery(UsagePortalDbContext db, PeriodRater rater, UsageQ
             return usage;
         }
 
-        var rows = await db.UsageRollups.AsNoTracking()
-            .Where(r => r.CustomerId == customerId && r.BucketStart >= readFrom && r.BucketStart < todayStart)
-            .Select(r => new UsageRollup { MeterId = r.MeterId, GroupKey = r.GroupKey, BucketStart = r.BucketStart, Count = r.Count, Sum = r.Sum, Max = r.Max, LatestValue = r.LatestValue, LatestTime = r.LatestTime, LatestSequence = r.LatestSequence })
-            .ToListAsync(cancellationToken);
+        // Where local days are UTC days the daily tier holds whole, a day is one daily row instead of 24 hourly ones; only a
+        // day that the period or a phase starts or ends inside is read by the hour (its hours fall on both sides).
+        var dailyFrom = days.Start(days.DateOf(readFrom));
+        var byTheHour = await DaysAreUtcDaysAsync(days, dailyFrom, todayStart, cancellationToken)
+            ? SplitDays(days, readFrom, todayStart, [period.Start, period.End, .. plan.Phases.SelectMany(p => new[] { p.From, p.To })])
+            : [(readFrom, todayStart)];
+        var hourDays = byTheHour.Select(range => range.From).ToHashSet();
+        var rows = new List<RollupRow>();
+        if (!byTheHour.Any(range => range.From <= readFrom && range.To >= todayStart))
+        {
+            rows.AddRange((await db.UsageDailyRollups.AsNoTracking()
+                .Where(r => r.CustomerId == customerId && r.BucketStart >= dailyFrom && r.BucketStart < todayStart)
+                .ToListAsync(cancellationToken)).Where(r => r.BucketStart >= readFrom && !hourDays.Contains(r.BucketStart)));
+        }
+
+        foreach (var (from, to) in byTheHour)
+        {
+            rows.AddRange(await db.UsageRollups.AsNoTracking()
+                .Where(r => r.CustomerId == customerId && r.BucketStart >= from && r.BucketStart < to)
+                .Select(r => new UsageRollup { MeterId = r.MeterId, GroupKey = r.GroupKey, BucketStart = r.BucketStart, Count = r.Count, Sum = r.Sum, Max = r.Max, LatestValue = r.LatestValue, LatestTime = r.LatestTime, LatestSequence = r.LatestSequence })
+                .ToListAsync(cancellationToken));
+        }
+
         foreach (var row in rows.Where(r => charged.Contains(r.MeterId)))
         {
             usage.Add(row.MeterId, row.GroupKey, row.BucketStart, RollupAggregates.From(row), row.BucketStart >= historyStart);
         }
 
         // unique_count counts a value once however often it recurs: what the chart's past days need is the day each
-        // value was first seen (per phase), which the database reduces to one row per distinct value.
+        // value was first seen (per phase), which the database reduces to one row per distinct value (per tier read).
         var uniqueIds = withChart ? plan.UniqueCountMeterIds : [];
         for (var phase = 0; uniqueIds.Count > 0 && phase < plan.Phases.Count; phase++)
         {
@@ -385,14 +404,52 @@ public sealed class CostQuery(UsagePortalDbContext db, PeriodRater rater, UsageQ
                 continue;
             }
 
-            var firstSeen = await db.UsageDistinctValues.AsNoTracking()
-                .Where(d => d.CustomerId == customerId && uniqueIds.Contains(d.MeterId) && d.BucketStart >= from && d.BucketStart < to)
-                .GroupBy(d => new { d.MeterId, d.GroupKey, d.Value })
-                .Select(g => new { g.Key.MeterId, g.Key.GroupKey, g.Key.Value, First = g.Min(d => d.BucketStart) })
-                .ToListAsync(cancellationToken);
-            foreach (var value in firstSeen)
+            var firstSeen = new Dictionary<(int MeterId, string GroupKey, string Value), DateTime>();
+            void Keep(int meterId, string groupKey, string value, DateTime first)
             {
-                usage.AddToPeriod(phase, value.MeterId, value.GroupKey, value.First, new Aggregate(0, 0m, null, null, DistinctValues.Empty.Add(value.Value)));
+                if (!firstSeen.TryGetValue((meterId, groupKey, value), out var seen) || first < seen)
+                {
+                    firstSeen[(meterId, groupKey, value)] = first;
+                }
+            }
+
+            if (!byTheHour.Any(range => range.From <= from && range.To >= to))
+            {
+                // The days read by the hour are left out here: their hours outside [from, to) must not count.
+                var hourDayStarts = hourDays.ToList();
+                var daily = await db.UsageDailyDistinctValues.AsNoTracking()
+                    .Where(d => d.CustomerId == customerId && uniqueIds.Contains(d.MeterId) && d.BucketStart >= from && d.BucketStart < to && !hourDayStarts.Contains(d.BucketStart))
+                    .GroupBy(d => new { d.MeterId, d.GroupKey, d.Value })
+                    .Select(g => new { g.Key.MeterId, g.Key.GroupKey, g.Key.Value, First = g.Min(d => d.BucketStart) })
+                    .ToListAsync(cancellationToken);
+                foreach (var value in daily)
+                {
+                    Keep(value.MeterId, value.GroupKey, value.Value, value.First);
+                }
+            }
+
+            foreach (var range in byTheHour)
+            {
+                var (hoursFrom, hoursTo) = (range.From > from ? range.From : from, range.To < to ? range.To : to);
+                if (hoursTo <= hoursFrom)
+                {
+                    continue;
+                }
+
+                var hourly = await db.UsageDistinctValues.AsNoTracking()
+                    .Where(d => d.CustomerId == customerId && uniqueIds.Contains(d.MeterId) && d.BucketStart >= hoursFrom && d.BucketStart < hoursTo)
+                    .GroupBy(d => new { d.MeterId, d.GroupKey, d.Value })
+                    .Select(g => new { g.Key.MeterId, g.Key.GroupKey, g.Key.Value, First = g.Min(d => d.BucketStart) })
+                    .ToListAsync(cancellationToken);
+                foreach (var value in hourly)
+                {
+                    Keep(value.MeterId, value.GroupKey, value.Value, value.First);
+                }
+            }
+
+            foreach (var ((meterId, groupKey, value), first) in firstSeen)
+            {
+                usage.AddToPeriod(phase, meterId, groupKey, first, new Aggregate(0, 0m, null, null, DistinctValues.Empty.Add(value)));
             }
         }
 
@@ -412,6 +469,25 @@ public sealed class CostQuery(UsagePortalDbContext db, PeriodRater rater, UsageQ
         }
 
         return from >= await tierState.CompleteFromAsync(db, cancellationToken);
+    }
+
+    /// <summary>
+    /// The local days of [<paramref name="from"/>, <paramref name="to"/>) that one of <paramref name="instants"/> falls
+    /// inside (not at their start), cut to the range, in order: the days to read by the hour. The range's own start is one.
+    /// </summary>
+    private static List<(DateTime From, DateTime To)> SplitDays(LocalDays days, DateTime from, DateTime to, IEnumerable<DateTime> instants)
+    {
+        var split = new SortedSet<DateTime>();
+        foreach (var instant in instants.Append(from))
+        {
+            var dayStart = days.Start(days.DateOf(instant));
+            if (instant != dayStart && instant >= from && instant < to)
+            {
+                split.Add(dayStart);
+            }
+        }
+
+        return [.. split.Select(dayStart => (dayStart < from ? from : dayStart, days.Start(days.DateOf(dayStart).AddDays(1)) is var next && next < to ? next : to))];
     }
 
     private static List<CostLine> Lines(PlanShape plan, List<ChargeSlots> charges, PlanCost final, DateOnly end)

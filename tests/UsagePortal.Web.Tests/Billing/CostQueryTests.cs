@@ -72,6 +72,43 @@ public sealed class CostQueryTests(MeteringPortal portal) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task APeriodStartingInsideADayCountsOnlyThatDaysHoursFromItsStart()
+    {
+        // Anniversary periods from 1 March 06:00 UTC: whole days of the chart come from the daily rollups, the first day
+        // by the hour. A call and a user seen at 03:00 and 04:00 on the 1st are before the period; "u1" comes back on the
+        // 3rd, so that is the day it first counts.
+        var customer = await portal.CreateCustomerAsync("midday");
+        var calls = Unique.MeterCode("calls");
+        var users = Unique.MeterCode("users");
+        var callType = Unique.EventType("cost.call");
+        var userType = Unique.EventType("cost.user");
+        await api.CreateMeterAsync(Meter(calls, callType, "sum", property: "n"));
+        await api.CreateMeterAsync(Meter(users, userType, "unique_count", property: "user"));
+        await portal.SubscribeAsync(customer, $$"""
+            [{ "meter": "{{calls}}", "model": "standard", "properties": { "unitAmount": "1" } },
+             { "meter": "{{users}}", "model": "standard", "properties": { "unitAmount": "1" } }]
+            """, Utc(2026, 3, 1, 6), anchor: "anniversary");
+        await api.IngestAllAsync([
+            .. Events(userType, customer, Utc(2026, 3, 1, 3), 1, new { user = "u1" }),
+            .. Events(callType, customer, Utc(2026, 3, 1, 4), 1, new { n = 5 }),
+            .. Events(userType, customer, Utc(2026, 3, 1, 8), 1, new { user = "u3" }),
+            .. Events(callType, customer, Utc(2026, 3, 1, 10), 1, new { n = 7 }),
+            .. Events(userType, customer, Utc(2026, 3, 2, 9), 1, new { user = "u2" }),
+            .. Events(callType, customer, Utc(2026, 3, 2, 10), 1, new { n = 1 }),
+            .. Events(userType, customer, Utc(2026, 3, 3, 9), 1, new { user = "u1" }),
+        ]);
+
+        var cost = await portal.CurrentCostAsync(await portal.CustomerIdAsync(customer), Now);
+
+        Assert.NotNull(cost);
+        Assert.Equal(Utc(2026, 3, 1, 6), cost.Period.Start);
+        Assert.Equal(1100, cost.SoFar);
+        // Start; end of the 1st: 7 calls and u3; the 2nd: 8 calls, u2; the 3rd: u1; then flat to now.
+        Assert.Equal([Utc(2026, 3, 1, 6), .. Enumerable.Range(2, 10).Select(d => Utc(2026, 3, d)), Now], cost.Actual.Select(p => p.At));
+        Assert.Equal([0L, 800, 1000, 1100, 1100, 1100, 1100, 1100, 1100, 1100, 1100, 1100], cost.Actual.Select(p => p.Amount));
+    }
+
+    [Fact]
     public async Task TheProjectedSeriesRunsFromNowToThePeriodsEndAtTheSecondTiersPrice()
     {
         var customer = await TieredCustomerAsync();

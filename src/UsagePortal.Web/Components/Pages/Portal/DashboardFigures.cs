@@ -43,7 +43,7 @@ public sealed record DashboardFigures(
 
     /// <summary>
     /// Reads the dashboard of <paramref name="customerId"/> as of now through <paramref name="operations"/>: one scope per
-    /// query, usage and cost side by side (each on its own DbContext). Null when the organisation does not exist.
+    /// query, usage and cost side by side (each on its own DbContext and thread). Null when the organisation does not exist.
     /// </summary>
     public static async Task<DashboardFigures?> ReadAsync(Operations operations, int customerId, TimeProvider clock, CancellationToken cancellationToken = default)
     {
@@ -58,11 +58,13 @@ public sealed record DashboardFigures(
         var format = PortalFormat.For(customer);
         var now = clock.GetUtcNow().UtcDateTime;
         var (from, to) = LocalCalendar.CalendarMonth(now, format.TimeZone);
-        var usage = operations.RunAsync<UsageQuery, UsageReport>(query => query.GetAsync(customerId, from, to, cancellationToken));
-        var cost = operations.RunAsync<CostQuery, CurrentCost?>(query => query.CurrentAsync(customerId, now, cancellationToken));
+        // Each read on a thread of its own: SQLite's provider answers its async calls synchronously, so without Task.Run the
+        // four would run one after the other on this thread (a first render of their sum rather than of the longest).
+        var usage = Task.Run(() => operations.RunAsync<UsageQuery, UsageReport>(query => query.GetAsync(customerId, from, to, cancellationToken)), cancellationToken);
+        var cost = Task.Run(() => operations.RunAsync<CostQuery, CurrentCost?>(query => query.CurrentAsync(customerId, now, cancellationToken)), cancellationToken);
         var (lastFrom, lastTo) = SamePointOfTheLastPeriod(from, now, format.TimeZone);
-        var before = operations.RunAsync<UsageQuery, UsageReport>(query => query.GetAsync(customerId, lastFrom, lastTo, cancellationToken));
-        var limits = operations.RunAsync<BudgetService, (long? Budget, long? Cap)>(budgets => budgets.LimitsAsync(customerId, cancellationToken));
+        var before = Task.Run(() => operations.RunAsync<UsageQuery, UsageReport>(query => query.GetAsync(customerId, lastFrom, lastTo, cancellationToken)), cancellationToken);
+        var limits = Task.Run(() => operations.RunAsync<BudgetService, (long? Budget, long? Cap)>(budgets => budgets.LimitsAsync(customerId, cancellationToken)), cancellationToken);
         await Task.WhenAll(usage, cost, before, limits);
         var (shown, more) = Compact(await usage);
         var (budget, cap) = await limits;
