@@ -99,9 +99,25 @@ public static class DomainExtensions
         services.AddSingleton<ApiKeyCache>();
         services.AddSingleton<IOutboxHandler, AlertWebhooks>();
         services.AddOptions<PaymentsOptions>().Bind(configuration.GetSection(PaymentsOptions.SectionName))
-            .Validate(o => o.Provider is PaymentsOptions.Local, $"{PaymentsOptions.SectionName}:Provider: only '{PaymentsOptions.Local}' is available in this build.")
+            .Validate(o => o.Provider is PaymentsOptions.Local or PaymentsOptions.StripeProvider,
+                $"{PaymentsOptions.SectionName}:Provider must be '{PaymentsOptions.Local}' (the default) or '{PaymentsOptions.StripeProvider}'.")
+            .Validate(o => o.Provider != PaymentsOptions.StripeProvider || !string.IsNullOrWhiteSpace(o.Stripe.SecretKey),
+                $"{PaymentsOptions.SectionName}:Stripe:SecretKey is required with the Stripe provider (sk_test_… for Stripe's test mode).")
+            .Validate(o => o.Provider != PaymentsOptions.StripeProvider || !string.IsNullOrWhiteSpace(o.Stripe.WebhookSecret),
+                $"{PaymentsOptions.SectionName}:Stripe:WebhookSecret is required with the Stripe provider (the whsec_… of the webhook endpoint).")
+            .Validate(o => Uri.TryCreate(o.Stripe.ApiBase, UriKind.Absolute, out _), $"{PaymentsOptions.SectionName}:Stripe:ApiBase must be an absolute URL.")
             .ValidateOnStart();
-        services.AddSingleton<IPaymentProvider, LocalPaymentProvider>();
+        var stripe = string.Equals(configuration[$"{PaymentsOptions.SectionName}:Provider"], PaymentsOptions.StripeProvider, StringComparison.Ordinal);
+        if (stripe)
+        {
+            services.AddSingleton<IPaymentProvider, StripePaymentProvider>();
+        }
+        else
+        {
+            services.AddSingleton<IPaymentProvider, LocalPaymentProvider>();
+        }
+
+        services.AddScoped<StripeWebhooks>();
         services.AddSingleton<IOutboxHandler, PaymentPushHandler>();
         services.AddScoped<PaymentService>();
         services.AddHostedService<BudgetSweep>();

@@ -123,6 +123,7 @@ public static class Extensions
         app.MapInvoiceDocuments();
         app.MapEventsCsv();
         app.MapOpenApi("/api/v1/openapi.json");
+        app.MapStripeWebhook();
         var api = app.MapGroup("/api/v1").RequireOperatorKey().DisableAntiforgery().WithTags("v1");
         api.MapEventsEndpoints();
         api.MapUsageEndpoints();

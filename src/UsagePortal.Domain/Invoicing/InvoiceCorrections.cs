@@ -61,36 +61,51 @@ public sealed class InvoiceCorrections(UsagePortalDbContext db, TimeProvider clo
         return await strategy.ExecuteAsync(async () =>
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            var changed = await db.Invoices
-                .Where(i => i.Id == invoiceId)
-                .WhereAllows(InvoiceAction.Void)
-                .ExecuteUpdateAsync(set => set
-                    .SetProperty(i => i.Status, InvoiceStatuses.Void)
-                    .SetProperty(i => i.VoidedAt, now)
-                    .SetProperty(i => i.VoidReason, trimmed)
-                    .SetProperty(i => i.PaymentState, Data.Payments.PaymentStates.Voided), cancellationToken);
-            if (changed == 0)
+            var result = await ApplyVoidAsync(invoiceId, trimmed, actor, now, cancellationToken);
+            if (!result.Succeeded)
             {
                 await transaction.RollbackAsync(cancellationToken);
-                return Result<Invoice>.Failed(ResultKind.Conflict, await StateErrorAsync(invoiceId, InvoiceAction.Void, cancellationToken));
+                return result;
             }
 
-            if (await db.CreditNotes.AnyAsync(n => n.InvoiceId == invoiceId, cancellationToken))
-            {
-                await transaction.RollbackAsync(cancellationToken);
-                return Result<Invoice>.Failed(ResultKind.Conflict, new FieldError("status", AlreadyCredited));
-            }
-
-            var invoice = await db.Invoices.AsNoTracking().Include(i => i.Lines).SingleAsync(i => i.Id == invoiceId, cancellationToken);
-            var restored = await RestoreCreditsAsync(invoice, now, cancellationToken);
-            var currency = Currency.FromCode(invoice.Currency);
-            db.Audit(clock, actor, "invoice.voided", $"invoice:{invoice.Number}",
-                $"{trimmed}" + (restored > 0 ? $"; {currency.FormatMinorUnits(restored)} {currency.Code} of credit restored" : ""),
-                invoice.CustomerId);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
-            return Result<Invoice>.Ok(invoice);
+            return result;
         });
+    }
+
+    /// <summary>
+    /// The void itself, in the caller's transaction (which it saves and commits, or rolls back when this fails): the
+    /// compare-and-set on the status, the credit it consumed put back, the audit entry. A webhook mirroring a void made at
+    /// the payment provider goes through here too.
+    /// </summary>
+    internal async Task<Result<Invoice>> ApplyVoidAsync(long invoiceId, string reason, string actor, DateTime now, CancellationToken cancellationToken)
+    {
+        var changed = await db.Invoices
+            .Where(i => i.Id == invoiceId)
+            .WhereAllows(InvoiceAction.Void)
+            .ExecuteUpdateAsync(set => set
+                .SetProperty(i => i.Status, InvoiceStatuses.Void)
+                .SetProperty(i => i.VoidedAt, now)
+                .SetProperty(i => i.VoidReason, reason)
+                .SetProperty(i => i.PaymentState, Data.Payments.PaymentStates.Voided), cancellationToken);
+        if (changed == 0)
+        {
+            return Result<Invoice>.Failed(ResultKind.Conflict, await StateErrorAsync(invoiceId, InvoiceAction.Void, cancellationToken));
+        }
+
+        if (await db.CreditNotes.AnyAsync(n => n.InvoiceId == invoiceId, cancellationToken))
+        {
+            return Result<Invoice>.Failed(ResultKind.Conflict, new FieldError("status", AlreadyCredited));
+        }
+
+        var invoice = await db.Invoices.AsNoTracking().Include(i => i.Lines).SingleAsync(i => i.Id == invoiceId, cancellationToken);
+        var restored = await RestoreCreditsAsync(invoice, now, cancellationToken);
+        var currency = Currency.FromCode(invoice.Currency);
+        db.Audit(clock, actor, "invoice.voided", $"invoice:{invoice.Number}",
+            $"{reason}" + (restored > 0 ? $"; {currency.FormatMinorUnits(restored)} {currency.Code} of credit restored" : ""),
+            invoice.CustomerId);
+        return Result<Invoice>.Ok(invoice);
     }
 
     /// <summary>
