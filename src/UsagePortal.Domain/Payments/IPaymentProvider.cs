@@ -32,4 +32,10 @@ public interface IPaymentProvider
     string Name { get; }
 
     Task<PaymentPushResult> PushAsync(PaymentPush push, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A page of the provider's where the customer manages their payment method, returning to <paramref name="returnUrl"/>;
+    /// null when the provider has none (local) or does not know the customer yet.
+    /// </summary>
+    Task<string?> PaymentMethodPageAsync(Data.Customers.Customer customer, string returnUrl, CancellationToken cancellationToken);
 }

@@ -17,4 +17,7 @@ public sealed class LocalPaymentProvider : IPaymentProvider
         ArgumentNullException.ThrowIfNull(push);
         return Task.FromResult(new PaymentPushResult(PaymentStates.Paid, null, null, null, "Recorded as paid by the local payment provider."));
     }
+
+    /// <summary>Nothing to manage: the local provider takes no payment method.</summary>
+    public Task<string?> PaymentMethodPageAsync(Data.Customers.Customer customer, string returnUrl, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
 }

@@ -7,8 +7,22 @@ using UsagePortal.Domain.Outbox;
 namespace UsagePortal.Domain.Payments;
 
 /// <summary>The admin's side of payments: an invoice's push history, and pushing a failed one again.</summary>
-public sealed class PaymentService(UsagePortalDbContext db, TimeProvider clock, OutboxSignal signal)
+public sealed class PaymentService(UsagePortalDbContext db, TimeProvider clock, OutboxSignal signal, IPaymentProvider provider)
 {
+    /// <summary>Whether the provider keeps payment methods a customer can manage (Stripe) or not (local).</summary>
+    public bool HasPaymentMethods => provider.Name != LocalPaymentProvider.ProviderName;
+
+    /// <summary>
+    /// The provider's page where the organisation manages its payment method, returning to <paramref name="returnUrl"/>;
+    /// null when there is none (the local provider, or a customer not yet known to Stripe: it is created with the first
+    /// pushed invoice).
+    /// </summary>
+    public async Task<string?> PaymentMethodPageAsync(int customerId, string returnUrl, CancellationToken cancellationToken = default)
+    {
+        var customer = await db.Customers.AsNoTracking().SingleOrDefaultAsync(c => c.Id == customerId, cancellationToken);
+        return customer is null ? null : await provider.PaymentMethodPageAsync(customer, returnUrl, cancellationToken);
+    }
+
     /// <summary>Every push of the invoice, newest first.</summary>
     public async Task<IReadOnlyList<PaymentAttempt>> HistoryAsync(long invoiceId, CancellationToken cancellationToken = default) =>
         await db.PaymentAttempts.AsNoTracking().Where(a => a.InvoiceId == invoiceId).OrderByDescending(a => a.At).ThenByDescending(a => a.Id).ToListAsync(cancellationToken);

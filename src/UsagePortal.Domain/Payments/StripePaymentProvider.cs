@@ -145,6 +145,30 @@ public sealed class StripePaymentProvider : IPaymentProvider, IDisposable
         }
     }
 
+    /// <summary>A Stripe billing-portal session for the customer (once Stripe knows it), returning to <paramref name="returnUrl"/>.</summary>
+    public async Task<string?> PaymentMethodPageAsync(Data.Customers.Customer customer, string returnUrl, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(customer);
+        if (customer.ProviderCustomerId is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            var session = await new Stripe.BillingPortal.SessionService(client).CreateAsync(new Stripe.BillingPortal.SessionCreateOptions
+            {
+                Customer = customer.ProviderCustomerId,
+                ReturnUrl = returnUrl,
+            }, cancellationToken: cancellationToken);
+            return session.Url;
+        }
+        catch (StripeException exception)
+        {
+            throw new PaymentProviderException(Describe(exception), Retryable(exception), exception);
+        }
+    }
+
     /// <summary>What Stripe is asked to bill, in order: each line, the credit applied (negative) and tax. Sums to the invoice's total.</summary>
     public static IReadOnlyList<(string Step, long Amount, string Description)> Items(Data.Billing.Invoice invoice)
     {

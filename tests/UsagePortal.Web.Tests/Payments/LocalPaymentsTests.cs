@@ -92,6 +92,8 @@ public sealed class FailingPaymentsTests(FailingPaymentsTests.ScriptedPortal por
 
             return Task.FromResult(new PaymentPushResult(PaymentStates.AwaitingPayment, $"in_{push.Invoice.Id}", $"https://pay.example/in_{push.Invoice.Id}", "cus_1", "Taken."));
         }
+
+        public Task<string?> PaymentMethodPageAsync(Data.Customers.Customer customer, string returnUrl, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
     }
 
     public sealed class ScriptedPortal : PortalFactory

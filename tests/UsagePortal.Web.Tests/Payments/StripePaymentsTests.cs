@@ -88,6 +88,9 @@ public sealed class StripePortal : PortalFactory
                 ? throw new InvalidOperationException("Simulated crash: the process died after Stripe answered and before the answer was committed.")
                 : result;
         }
+
+        public Task<string?> PaymentMethodPageAsync(Data.Customers.Customer customer, string returnUrl, CancellationToken cancellationToken) =>
+            inner.PaymentMethodPageAsync(customer, returnUrl, cancellationToken);
     }
 }
 
@@ -204,6 +207,26 @@ public sealed class StripePaymentsTests(StripePortal portal)
         var createdId = (string)portal.Stripe.InvoiceIds.Select(portal.Stripe.Invoice).Single(i => (string?)i["metadata"]?["usageportal_invoice_id"] == invoice.Id.ToString(System.Globalization.CultureInfo.InvariantCulture))["id"]!;
         Assert.Equal(createdId, stored.ProviderInvoiceId);
         Assert.Equal(1, portal.Stripe.Received.Count(r => r.Path == $"/v1/invoices/{createdId}/pay" && !r.Replayed));
+    }
+
+    [Fact]
+    public async Task AnOwnerOpensStripesBillingPortalForTheirOwnStripeCustomer()
+    {
+        var customer = await portal.CreateBillingCustomerAsync(prefix: "portal");
+        var service = (Func<IServiceProvider, PaymentService>)(services => services.GetRequiredService<PaymentService>());
+        // Not known to Stripe yet: there is nothing to manage.
+        Assert.Null(await portal.WithServicesAsync(services => service(services).PaymentMethodPageAsync(customer.Id, "http://localhost/app/invoices")));
+        await portal.WithServicesAsync(services => services.GetRequiredService<UsagePortalDbContext>().Customers.Where(c => c.Id == customer.Id)
+            .ExecuteUpdateAsync(set => set.SetProperty(c => c.ProviderCustomerId, "cus_portal1")));
+        var before = portal.Stripe.Received.Count;
+
+        var url = await portal.WithServicesAsync(services => service(services).PaymentMethodPageAsync(customer.Id, "http://localhost/app/invoices"));
+
+        Assert.StartsWith("https://billing.stripe.test/p/session/", url, StringComparison.Ordinal);
+        var request = Assert.Single(RequestsSince(before));
+        Assert.Equal(("POST", "/v1/billing_portal/sessions", "cus_portal1", "http://localhost/app/invoices"),
+            (request.Method, request.Path, request.Form["customer"], request.Form["return_url"]));
+        Assert.True(await portal.WithServicesAsync(services => Task.FromResult(service(services).HasPaymentMethods)));
     }
 
     /// <summary>The requests that pushed our invoice <paramref name="invoiceId"/> (other tests' pushes may run in the same sweep).</summary>
