@@ -119,6 +119,7 @@ public static class DomainExtensions
 
         services.AddScoped<StripeWebhooks>();
         services.AddSingleton<IOutboxHandler, PaymentPushHandler>();
+        services.AddSingleton<IOutboxHandler, PaymentVoidHandler>();
         services.AddScoped<PaymentService>();
         services.AddHostedService<BudgetSweep>();
         return builder;

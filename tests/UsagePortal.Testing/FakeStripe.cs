@@ -19,7 +19,7 @@ namespace UsagePortal.Testing;
 /// its error JSON. It keeps idempotency keys as Stripe does (a repeated key answers the first answer again, with no
 /// effect), records every request it received, and fails requests on demand (a status, and
 /// <c>Stripe-Should-Retry</c>). Only what the app uses is served: customers, invoices (create, retrieve, finalize,
-/// pay), invoice items and billing-portal sessions.
+/// pay, void), invoice items and billing-portal sessions.
 /// </summary>
 public sealed class FakeStripe : IAsyncDisposable
 {
@@ -208,6 +208,19 @@ public sealed class FakeStripe : IAsyncDisposable
                 pay["amount_paid"] = pay["total"]!.DeepClone();
                 pay["amount_due"] = 0L;
                 return Ok(pay);
+            case ("POST", ["v1", "invoices", var id, "void"]):
+                if (!invoices.TryGetValue(id, out var voiding))
+                {
+                    return (404, Error("invalid_request_error", $"No such invoice: '{id}'", "id"));
+                }
+
+                if ((string?)voiding["status"] is not ("open" or "uncollectible"))
+                {
+                    return (400, Error("invalid_request_error", $"You can only void an open or uncollectible invoice; this one is {(string?)voiding["status"]}.", code: "invoice_not_open"));
+                }
+
+                voiding["status"] = "void";
+                return Ok(voiding);
             case ("POST", ["v1", "billing_portal", "sessions"]):
                 return Ok(new JsonObject
                 {

@@ -68,6 +68,12 @@ public sealed class InvoiceCorrections(UsagePortalDbContext db, TimeProvider clo
                 return result;
             }
 
+            // The provider holding it voids it too (through the outbox, in this transaction), or it would go on collecting.
+            if (result.Value!.ProviderInvoiceId is not null)
+            {
+                Payments.PaymentPushes.EnqueueVoid(db, invoiceId, actor, now);
+            }
+
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return result;

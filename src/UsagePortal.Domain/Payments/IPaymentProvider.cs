@@ -38,4 +38,7 @@ public interface IPaymentProvider
     /// null when the provider has none (local) or does not know the customer yet.
     /// </summary>
     Task<string?> PaymentMethodPageAsync(Data.Customers.Customer customer, string returnUrl, CancellationToken cancellationToken);
+
+    /// <summary>Voids at the provider an invoice voided here; answers what happened, in words. Idempotent.</summary>
+    Task<string> VoidAsync(Data.Billing.Invoice invoice, CancellationToken cancellationToken);
 }

@@ -18,6 +18,9 @@ public sealed class LocalPaymentProvider : IPaymentProvider
         return Task.FromResult(new PaymentPushResult(PaymentStates.Paid, null, null, null, "Recorded as paid by the local payment provider."));
     }
 
+    /// <summary>Nothing to void elsewhere.</summary>
+    public Task<string> VoidAsync(Data.Billing.Invoice invoice, CancellationToken cancellationToken) => Task.FromResult("Nothing to void at the local provider.");
+
     /// <summary>Nothing to manage: the local provider takes no payment method.</summary>
     public Task<string?> PaymentMethodPageAsync(Data.Customers.Customer customer, string returnUrl, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
 }

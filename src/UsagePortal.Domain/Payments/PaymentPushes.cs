@@ -18,6 +18,9 @@ public static class PaymentPushes
 {
     public const string Kind = "payment.push";
 
+    /// <summary>The outbox kind that voids at the provider an invoice voided here.</summary>
+    public const string VoidKind = "payment.void";
+
     /// <summary>Who asked for the automatic push that follows finalization.</summary>
     public const string Finalization = "finalization";
 
@@ -32,13 +35,20 @@ public static class PaymentPushes
     public sealed record Payload(long InvoiceId, string RequestedBy);
 
     /// <summary>Queues the push of <paramref name="invoiceId"/> in the caller's unit of work: it leaves when that commits.</summary>
-    public static OutboxMessage Enqueue(UsagePortalDbContext db, long invoiceId, string requestedBy, DateTime now)
+    public static OutboxMessage Enqueue(UsagePortalDbContext db, long invoiceId, string requestedBy, DateTime now) =>
+        Enqueue(db, Kind, invoiceId, requestedBy, now);
+
+    /// <summary>Queues voiding <paramref name="invoiceId"/> at the provider that holds it, in the caller's unit of work.</summary>
+    public static OutboxMessage EnqueueVoid(UsagePortalDbContext db, long invoiceId, string requestedBy, DateTime now) =>
+        Enqueue(db, VoidKind, invoiceId, requestedBy, now);
+
+    private static OutboxMessage Enqueue(UsagePortalDbContext db, string kind, long invoiceId, string requestedBy, DateTime now)
     {
         ArgumentNullException.ThrowIfNull(db);
         var message = new OutboxMessage
         {
             Id = Guid.CreateVersion7(),
-            Kind = Kind,
+            Kind = kind,
             Payload = JsonSerializer.Serialize(new Payload(invoiceId, requestedBy)),
             CreatedAt = now,
             NextAttemptAt = now,
@@ -132,6 +142,54 @@ internal sealed class PaymentPushHandler(IServiceScopeFactory scopes, IPaymentPr
         await db.Invoices.Where(i => i.Id == invoiceId && (i.PaymentState == null || !PaymentPushes.Pushed.Contains(i.PaymentState)))
             .ExecuteUpdateAsync(set => set.SetProperty(i => i.PaymentState, state), cancellationToken);
         db.PaymentAttempts.Add(new PaymentAttempt { InvoiceId = invoiceId, At = now, Provider = provider.Name, Outcome = outcome, Detail = Clip(detail), RequestedBy = requestedBy });
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    private static string Clip(string text) => text.Length > 2000 ? text[..2000] : text;
+}
+
+/// <summary>
+/// Voids at the provider an invoice voided here (after it was pushed): retried with backoff while the provider fails, and
+/// recorded in the push history either way. Idempotent at the provider (Stripe: a key made of our id).
+/// </summary>
+internal sealed class PaymentVoidHandler(IServiceScopeFactory scopes, IPaymentProvider provider, TimeProvider clock, ILogger<PaymentVoidHandler> logger) : IOutboxHandler
+{
+    string IOutboxHandler.Kind => PaymentPushes.VoidKind;
+
+    public async Task DeliverAsync(OutboxMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var payload = JsonSerializer.Deserialize<PaymentPushes.Payload>(message.Payload)
+            ?? throw new InvalidOperationException($"Outbox message {message.Id} names no invoice to void.");
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<UsagePortalDbContext>();
+        var invoice = await db.Invoices.AsNoTracking().SingleOrDefaultAsync(i => i.Id == payload.InvoiceId, cancellationToken);
+        if (invoice?.ProviderInvoiceId is null)
+        {
+            return;
+        }
+
+        string outcome, detail;
+        try
+        {
+            detail = await provider.VoidAsync(invoice, cancellationToken);
+            outcome = "voided";
+        }
+        catch (PaymentProviderException exception)
+        {
+            logger.LogWarning(exception, "Voiding invoice {Invoice} at {Provider} failed.", invoice.Id, provider.Name);
+            (outcome, detail) = (exception.Retryable ? "retrying" : "failed", exception.Message);
+            db.PaymentAttempts.Add(new PaymentAttempt { InvoiceId = invoice.Id, At = clock.GetUtcNow().UtcDateTime, Provider = provider.Name, Outcome = outcome, Detail = Clip(detail), RequestedBy = payload.RequestedBy });
+            await db.SaveChangesAsync(cancellationToken);
+            if (exception.Retryable)
+            {
+                throw;
+            }
+
+            return;
+        }
+
+        db.PaymentAttempts.Add(new PaymentAttempt { InvoiceId = invoice.Id, At = clock.GetUtcNow().UtcDateTime, Provider = provider.Name, Outcome = outcome, Detail = Clip(detail), RequestedBy = payload.RequestedBy });
         await db.SaveChangesAsync(cancellationToken);
     }
 

@@ -145,6 +145,25 @@ public sealed class StripePaymentProvider : IPaymentProvider, IDisposable
         }
     }
 
+    /// <summary>Voids the Stripe invoice (an open or uncollectible one; Stripe refuses a paid one, which is then credited instead).</summary>
+    public async Task<string> VoidAsync(Data.Billing.Invoice invoice, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(invoice);
+        try
+        {
+            var voided = await new InvoiceService(client).VoidInvoiceAsync(invoice.ProviderInvoiceId, new InvoiceVoidOptions(), Options(Key(invoice.Id, "void")), cancellationToken);
+            return $"Stripe invoice {voided.Id}: {voided.Status}.";
+        }
+        catch (StripeException exception)
+        {
+            throw new PaymentProviderException(Describe(exception), Retryable(exception), exception);
+        }
+        catch (HttpRequestException exception)
+        {
+            throw new PaymentProviderException($"Stripe could not be reached: {exception.Message}", retryable: true, exception);
+        }
+    }
+
     /// <summary>A Stripe billing-portal session for the customer (once Stripe knows it), returning to <paramref name="returnUrl"/>.</summary>
     public async Task<string?> PaymentMethodPageAsync(Data.Customers.Customer customer, string returnUrl, CancellationToken cancellationToken)
     {

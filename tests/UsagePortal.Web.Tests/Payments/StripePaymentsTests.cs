@@ -91,6 +91,8 @@ public sealed class StripePortal : PortalFactory
 
         public Task<string?> PaymentMethodPageAsync(Data.Customers.Customer customer, string returnUrl, CancellationToken cancellationToken) =>
             inner.PaymentMethodPageAsync(customer, returnUrl, cancellationToken);
+
+        public Task<string> VoidAsync(Invoice invoice, CancellationToken cancellationToken) => inner.VoidAsync(invoice, cancellationToken);
     }
 }
 
@@ -128,7 +130,7 @@ public sealed class StripePaymentsTests(StripePortal portal)
         Assert.All(requests, r => Assert.Equal(Stripe.StripeConfiguration.ApiVersion, r.StripeVersion));
         // One customer creation per customer, keyed by our customer id, with our externalId in its metadata.
         var customers = requests.Where(r => r.Path == "/v1/customers").ToList();
-        Assert.Equal([$"usageportal-customer-{customer.Id}", $"usageportal-customer-{other.Id}"], customers.Select(r => r.IdempotencyKey).Order());
+        Assert.Equal(new[] { $"usageportal-customer-{customer.Id}", $"usageportal-customer-{other.Id}" }.Order(StringComparer.Ordinal), customers.Select(r => r.IdempotencyKey!).Order(StringComparer.Ordinal));
         Assert.Contains(customers, r => r.Form["metadata[usageportal_customer]"] == customer.ExternalId && r.Form["email"] == customer.Email);
 
         // The first invoice, request by request: our lines, the credit, tax (19 % of 40.50 = 7.70); Stripe's total checked, then finalized and paid.
@@ -227,6 +229,47 @@ public sealed class StripePaymentsTests(StripePortal portal)
         Assert.Equal(("POST", "/v1/billing_portal/sessions", "cus_portal1", "http://localhost/app/invoices"),
             (request.Method, request.Path, request.Form["customer"], request.Form["return_url"]));
         Assert.True(await portal.WithServicesAsync(services => Task.FromResult(service(services).HasPaymentMethods)));
+    }
+
+    [Fact]
+    public async Task AnInvoiceVoidedHereIsVoidedInStripeOnceThroughTheOutbox()
+    {
+        var customer = await portal.CreateBillingCustomerAsync(prefix: "void");
+        var invoice = await portal.FinalizedInvoiceAsync(customer.Id, [new TestLine("API calls", 1_100)]);
+        portal.Stripe.DeclinePayments = true;
+        try
+        {
+            await portal.DeliverAsync();
+        }
+        finally
+        {
+            portal.Stripe.DeclinePayments = false;
+        }
+
+        var pushed = await portal.InvoiceAsync(invoice.Id);
+        Assert.Equal((InvoiceStatuses.PaymentFailed, "open"), (pushed.Status, (string?)portal.Stripe.Invoice(pushed.ProviderInvoiceId!)["status"]));
+
+        var voided = await portal.WithServicesAsync(services => services.GetRequiredService<Domain.Invoicing.InvoiceCorrections>().VoidAsync(invoice.Id, "Billed twice", "admin@tests"));
+        Assert.True(voided.Succeeded, string.Join("; ", voided.Errors.Select(e => e.Reason)));
+        var before = portal.Stripe.Received.Count;
+        await portal.DeliverAsync();
+        // Delivered again (as after a crash before the outbox recorded it): Stripe answers the same, voided once.
+        await portal.WithServicesAsync(async services =>
+        {
+            var db = services.GetRequiredService<UsagePortalDbContext>();
+            PaymentPushes.EnqueueVoid(db, invoice.Id, "admin@tests", DateTime.UtcNow);
+            await db.SaveChangesAsync();
+        });
+        await portal.DeliverAsync();
+
+        var voids = RequestsSince(before).Where(r => r.Path == $"/v1/invoices/{pushed.ProviderInvoiceId}/void").ToList();
+        Assert.Equal(2, voids.Count);
+        Assert.All(voids, r => Assert.Equal($"usageportal-invoice-{invoice.Id}-void", r.IdempotencyKey));
+        Assert.Equal([false, true], voids.Select(r => r.Replayed));
+        Assert.Equal("void", (string?)portal.Stripe.Invoice(pushed.ProviderInvoiceId!)["status"]);
+        var history = await portal.WithServicesAsync(services => services.GetRequiredService<PaymentService>().HistoryAsync(invoice.Id));
+        Assert.Equal("voided", history[0].Outcome);
+        Assert.Equal((InvoiceStatuses.Void, PaymentStates.Voided), ((await portal.InvoiceAsync(invoice.Id)).Status, (await portal.InvoiceAsync(invoice.Id)).PaymentState));
     }
 
     /// <summary>The requests that pushed our invoice <paramref name="invoiceId"/> (other tests' pushes may run in the same sweep).</summary>
