@@ -85,6 +85,7 @@ public static class DomainExtensions
         services.AddScoped<InvoiceQueries>();
         services.AddScoped<InvoiceFinalization>();
         services.AddScoped<ApiKeyService>();
+        services.AddScoped<Events.EventExplorer>();
         services.AddScoped<AuditQueries>();
         services.AddScoped<ActivityQuery>();
 

@@ -99,6 +99,8 @@ public sealed class EveryPageFits(BrowserFixture fixture, ITestOutputHelper outp
         new("/admin/plans/{Code}", LinkOn: "/admin/plans", LinkPattern: "/admin/plans/"),
         new("/admin/invoices", "/admin/invoices"),
         new("/admin/invoices/{InvoiceId:long}", LinkOn: "/admin/invoices", LinkPattern: "/admin/invoices/"),
+        new("/admin/events", "/admin/events"),
+        new("/admin/events/{EventRowId:long}", LinkOn: "/admin/events", LinkPattern: "/admin/events/"),
         new("/admin/api-keys", "/admin/api-keys"),
         new("/admin/audit", "/admin/audit"),
     ];

@@ -63,6 +63,47 @@ public sealed class WorkingInThePortal(BrowserFixture fixture, ITestOutputHelper
     });
 
     [Fact]
+    public Task AnAdminFindsAnEventInTheExplorerAndSeesWhyAMeterDidNotCountIt() => InBrowserAsync(async page =>
+    {
+        // A meter of tokens on a type of its own, and an event of that type that has no tokens.
+        var suffix = Guid.NewGuid().ToString("N")[..10];
+        var (type, meter, eventId) = ($"browser.tokens.{suffix}", $"tokens_{suffix}", $"evt-{suffix}");
+        using (var api = new HttpClient { BaseAddress = Fixture.BaseAddress })
+        {
+            api.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", DemoSettings.OperatorApiKey);
+            using var created = await api.PostAsync("api/v1/meters", System.Net.Http.Json.JsonContent.Create(new
+            {
+                code = meter, name = "Browser tokens", eventType = type, aggregation = "sum", property = "tokens", filters = new Dictionary<string, string[]>(), groupBy = Array.Empty<string>(),
+            }));
+            Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync());
+            using var sent = await api.PostAsync("api/v1/events", System.Net.Http.Json.JsonContent.Create(new[]
+            {
+                new { id = eventId, source = "tests/browser", type, subject = DemoSettings.CustomerExternalId, time = DateTimeOffset.UtcNow.AddSeconds(-5), data = new { model = "small" } },
+            }));
+            Assert.True(sent.IsSuccessStatusCode, await sent.Content.ReadAsStringAsync());
+        }
+
+        await SignInAsync(page, DemoSettings.AdminEmail, DemoSettings.AdminPassword, "/admin");
+        await Expect(page.Locator("[data-testid=app-bar][data-interactive=true]")).ToHaveCountAsync(1);
+        await page.GetByRole(AriaRole.Navigation).GetByRole(AriaRole.Link, new() { Name = "Events", Exact = true }).ClickAsync();
+        await Expect(page.Locator("h1")).ToHaveTextAsync("Event explorer");
+
+        await page.GetByLabel("Event id").FillAsync(eventId);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
+        var row = page.GetByTestId("events").Locator("tbody tr");
+        await Expect(row).ToHaveCountAsync(1);
+        await Expect(row).ToContainTextAsync(type);
+        await row.GetByTestId("event-link").ClickAsync();
+
+        await Expect(page).ToHaveURLAsync(new Regex(@"/admin/events/\d+$"));
+        var verdict = page.Locator($"[data-meter={meter}]");
+        await Expect(verdict).ToHaveAttributeAsync("data-counted", "false");
+        await Expect(verdict).ToContainTextAsync("Property missing: the meter reads 'tokens', which this event does not have");
+        await Expect(page.GetByTestId("event-data")).ToContainTextAsync("\"model\"");
+        await KeepScreenshotAsync(page, "admin-event-explorer");
+    });
+
+    [Fact]
     public Task TheSkipLinkMovesFocusToTheContentOfTheSamePage() => InBrowserAsync(async page =>
     {
         await SignInAsync(page, DemoSettings.CustomerEmail, DemoSettings.CustomerPassword, "/app");

@@ -142,12 +142,14 @@ public sealed class PageAuthorizationTests(PortalFactory portal) : IClassFixture
             // The demo's closed months are invoiced at start-up.
             var invoice = await db.Invoices.Where(i => i.CustomerId == acme.Id).OrderBy(i => i.Id).FirstAsync();
             var plan = await db.Plans.OrderBy(p => p.Id).FirstAsync();
+            var usageEvent = await db.UsageEvents.Where(e => e.CustomerId == acme.Id).OrderBy(e => e.Id).FirstAsync();
             return new Dictionary<string, string>
             {
                 ["Id"] = acme.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["UserId"] = member.Id,
                 ["InvoiceId"] = invoice.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["Code"] = plan.Code,
+                ["EventRowId"] = usageEvent.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["Month"] = DateTime.UtcNow.AddMonths(-2).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture),
             };
         });
