@@ -30,6 +30,9 @@ public sealed record InvoiceListQuery
     /// <summary>A wire status (<see cref="InvoiceStatuses"/>); null or unknown: every status.</summary>
     public string? Status { get; init; }
 
+    /// <summary>Only invoices in this payment state (<see cref="Data.Payments.PaymentStates"/>); null or unknown: any.</summary>
+    public string? PaymentState { get; init; }
+
     /// <summary>Only this customer's invoices (the portal always sets it to the user's organisation).</summary>
     public int? CustomerId { get; init; }
 
@@ -77,6 +80,11 @@ public sealed class InvoiceQueries(UsagePortalDbContext db)
         if (InvoiceStateMachine.IsKnown(query.Status))
         {
             rows = rows.Where(r => r.Invoice.Status == query.Status);
+        }
+
+        if (query.PaymentState is { } paymentState && PaymentStateNames.All.Contains(paymentState))
+        {
+            rows = rows.Where(r => r.Invoice.PaymentState == paymentState);
         }
 
         if (query.CustomerId is { } customerId)
@@ -186,4 +194,15 @@ public sealed class InvoiceQueries(UsagePortalDbContext db)
 
     public Task<CustomerChoice?> FindCustomerAsync(int id, CancellationToken cancellationToken = default) =>
         CustomerChoices.FindAsync(db, id, cancellationToken);
+}
+
+/// <summary>Every payment state, in the order of an invoice's life with its provider (the admin's filter lists them so).</summary>
+public static class PaymentStateNames
+{
+    public static IReadOnlyList<string> All { get; } =
+    [
+        Data.Payments.PaymentStates.Queued, Data.Payments.PaymentStates.Retrying, Data.Payments.PaymentStates.PushFailed,
+        Data.Payments.PaymentStates.AwaitingPayment, Data.Payments.PaymentStates.Paid, Data.Payments.PaymentStates.Failed,
+        Data.Payments.PaymentStates.Uncollectible, Data.Payments.PaymentStates.Voided,
+    ];
 }

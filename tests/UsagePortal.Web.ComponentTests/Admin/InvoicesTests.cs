@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
 using UsagePortal.Data.Billing;
@@ -69,6 +70,30 @@ public sealed class InvoicesTests(ComponentHost host) : BillingPageTest(host)
         page.WaitForAssertion(() => Assert.Single(Rows(page)));
         Assert.StartsWith(august.Number!, Rows(page)[0]);
         Assert.DoesNotContain($"admin/invoices/{draft.Id}\"", page.Markup, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ThePaymentFilterFindsTheInvoicesWhosePushFailed()
+    {
+        var customer = await CreateCustomerAsync();
+        var stuck = await CreateInvoiceAsync(customer.Id, periodStart: new DateTime(2026, 8, 1, 0, 0, 0, DateTimeKind.Utc));
+        var paid = await CreateInvoiceAsync(customer.Id, InvoiceStatuses.Paid, periodStart: new DateTime(2026, 9, 1, 0, 0, 0, DateTimeKind.Utc));
+        await WithDbAsync(db => db.Invoices.Where(i => i.Id == stuck.Id).ExecuteUpdateAsync(set => set.SetProperty(i => i.PaymentState, Data.Payments.PaymentStates.PushFailed)));
+        await WithDbAsync(db => db.Invoices.Where(i => i.Id == paid.Id).ExecuteUpdateAsync(set => set.SetProperty(i => i.PaymentState, Data.Payments.PaymentStates.Paid)));
+
+        var page = RenderPage($"?customer={customer.Id}");
+        page.WaitForAssertion(() => Assert.Equal(2, Rows(page).Count));
+
+        Choose(page, "filter-payment", "Not sent for payment yet");
+
+        page.WaitForAssertion(() => Assert.Single(Rows(page)));
+        Assert.StartsWith(stuck.Number!, Rows(page)[0]);
+        var address = new Uri(Services.GetRequiredService<NavigationManager>().Uri);
+        Assert.Contains("payment=push_failed", address.Query, StringComparison.Ordinal);
+
+        var fromAddress = RenderPage($"?customer={customer.Id}&payment=paid");
+        fromAddress.WaitForAssertion(() => Assert.Single(Rows(fromAddress)));
+        Assert.StartsWith(paid.Number!, Rows(fromAddress)[0]);
     }
 
     [Fact]
