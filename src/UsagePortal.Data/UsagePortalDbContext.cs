@@ -241,6 +241,10 @@ public sealed class UsagePortalDbContext(DbContextOptions<UsagePortalDbContext> 
             invoice.HasIndex(i => i.Number).IsUnique();
             invoice.HasIndex(i => new { i.CustomerId, i.PeriodStart });
             invoice.HasIndex(i => new { i.Status, i.FinalizesAt });
+            // The admin's list: newest period first, whole or by status or payment state, read a page at a time.
+            invoice.HasIndex(i => i.PeriodStart);
+            invoice.HasIndex(i => new { i.Status, i.PeriodStart });
+            invoice.HasIndex(i => new { i.PaymentState, i.PeriodStart });
             invoice.Property(i => i.Number).HasMaxLength(20);
             invoice.Property(i => i.Status).HasMaxLength(20);
             invoice.Property(i => i.Currency).HasMaxLength(3);

@@ -47,7 +47,8 @@ if (settings is null)
           --dashboards 200  --rounds 5  open dashboards and events sent to them
           --client light|chromium       who opens the dashboards: Blazor's own conversation without a browser (light, the default),
                                         or tabs of Debian's Chromium (USAGEPORTAL_CHROMIUM)
-          --only ingestion|invoices|dashboards   one benchmark only: ingestion = ingestion, usage query and memory over HTTP
+          --only ingestion|invoices|dashboards|admin   one benchmark only: ingestion = ingestion, usage query and memory over HTTP;
+                                        admin = the admin's customer and invoice lists with 10,000 customers and 100,000 invoices
           --answers FILE                appends each timed usage answer (start as Unix seconds, milliseconds taken, database,
                                         stored events) for lining the slow ones up with a system-wide profile (README)
           --keep                        leaves the ingestion benchmark's database behind and prints its connection string, for
@@ -75,6 +76,11 @@ foreach (var provider in settings.Providers)
     if (settings.Runs("dashboards"))
     {
         rows.AddRange(await DashboardsBenchmark.RunAsync(provider, settings.Dashboards, settings.DashboardRounds, settings.DashboardClient));
+    }
+
+    if (settings.Runs("admin"))
+    {
+        rows.AddRange(await AdminListsBenchmark.RunAsync(provider, customers: 10_000, invoicesPerCustomer: 10, renders: 200));
     }
 }
 
@@ -376,7 +382,7 @@ static async Task<TimeSpan> RawInsertAsync(TestDatabase database, IReadOnlyList<
 
 internal sealed record BenchmarkSettings(IReadOnlyList<DatabaseProvider> Providers, int Ingest, IReadOnlyList<long> Scales, int Customers, int Workers, int Queries, int Invoices, int Dashboards, int DashboardRounds, string DashboardClient, string? Only, string? AnswersLog, bool Keep = false)
 {
-    private static readonly string[] Benchmarks = ["ingestion", "invoices", "dashboards"];
+    private static readonly string[] Benchmarks = ["ingestion", "invoices", "dashboards", "admin"];
 
     /// <summary>Whether the benchmark named <paramref name="benchmark"/> runs (all do unless <c>--only</c> names one).</summary>
     public bool Runs(string benchmark) => Only is null || Only == benchmark;

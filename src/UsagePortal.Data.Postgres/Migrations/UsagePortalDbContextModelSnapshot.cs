@@ -455,11 +455,17 @@ namespace UsagePortal.Data.Postgres.Migrations
                     b.HasIndex("Number")
                         .IsUnique();
 
+                    b.HasIndex("PeriodStart");
+
                     b.HasIndex("ProviderInvoiceId");
 
                     b.HasIndex("CustomerId", "PeriodStart");
 
+                    b.HasIndex("PaymentState", "PeriodStart");
+
                     b.HasIndex("Status", "FinalizesAt");
+
+                    b.HasIndex("Status", "PeriodStart");
 
                     b.HasIndex("SubscriptionId", "PeriodStart")
                         .IsUnique();
