@@ -20,7 +20,11 @@ public sealed record MeterSaveEffect(bool Creates, bool ChangesMeaning, bool Ren
 }
 
 /// <summary>A meter as the meters page lists it: the version in force now and a version scheduled after it, if any.</summary>
-public sealed record MeterOverview(string Code, string Name, int Version, MeterDefinition Current, ScheduledMeterVersion? Scheduled);
+public sealed record MeterOverview(string Code, string Name, int Version, MeterDefinition Current, ScheduledMeterVersion? Scheduled)
+{
+    /// <summary>When the meter last counted an event (the latest update of its rollups, written as the event was ingested); null before the first.</summary>
+    public DateTime? LastCountedAt { get; init; }
+}
 
 public sealed record ScheduledMeterVersion(int Version, DateTime From, MeterDefinition Definition);
 
@@ -95,6 +99,7 @@ public sealed class MeterService(UsagePortalDbContext db, TimeProvider clock)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var meters = await db.Meters.AsNoTracking().Include(m => m.Versions).OrderBy(m => m.Code).ToListAsync(cancellationToken);
+        var lastCounted = await LastCountedAsync(meters.Select(m => m.Id).ToList(), cancellationToken);
         return [.. meters.Where(m => m.Versions.Count > 0).Select(m =>
         {
             var versions = m.Versions.OrderBy(v => v.Version).ToList();
@@ -102,8 +107,32 @@ public sealed class MeterService(UsagePortalDbContext db, TimeProvider clock)
             var current = versions.LastOrDefault(v => v.EffectiveFrom <= now) ?? versions[0];
             var next = versions.LastOrDefault(v => v.Version > current.Version);
             return new MeterOverview(m.Code, m.Name, current.Version, MeterMapping.ToDefinition(m, current),
-                next is null ? null : new ScheduledMeterVersion(next.Version, next.EffectiveFrom, MeterMapping.ToDefinition(m, next)));
+                next is null ? null : new ScheduledMeterVersion(next.Version, next.EffectiveFrom, MeterMapping.ToDefinition(m, next)))
+            {
+                LastCountedAt = lastCounted.TryGetValue(m.Id, out var last) ? last : null,
+            };
         })];
+    }
+
+    /// <summary>
+    /// When each meter last counted an event: from the daily rollups (one row per customer, group and day, so one small
+    /// read for all meters), and for a meter with no daily row (a database whose daily tier started after its last event)
+    /// from its hourly rollups.
+    /// </summary>
+    private async Task<Dictionary<int, DateTime>> LastCountedAsync(IReadOnlyList<int> meterIds, CancellationToken cancellationToken)
+    {
+        var last = await db.UsageDailyRollups.AsNoTracking().GroupBy(r => r.MeterId)
+            .Select(g => new { MeterId = g.Key, Last = g.Max(r => r.UpdatedAt) })
+            .ToDictionaryAsync(x => x.MeterId, x => x.Last, cancellationToken);
+        foreach (var id in meterIds.Where(id => !last.ContainsKey(id)))
+        {
+            if (await db.UsageRollups.AsNoTracking().Where(r => r.MeterId == id).MaxAsync(r => (DateTime?)r.UpdatedAt, cancellationToken) is { } hourly)
+            {
+                last[id] = hourly;
+            }
+        }
+
+        return last;
     }
 
     /// <summary>Every meter by code with all its versions (the API answers each with its latest).</summary>

@@ -158,6 +158,20 @@ public sealed class MetersTests(ComponentHost host) : BillingPageTest(host)
     }
 
     [Fact]
+    public async Task EachMeterSaysWhenItLastCountedAnEvent()
+    {
+        var counted = await CreateMeterAsync(NewCode("seen"));
+        var idle = await CreateMeterAsync(NewCode("idle"));
+        await CountAnEventAsync(counted);
+
+        var page = RenderPage();
+
+        var at = await WithDbAsync(db => db.UsageRollups.Where(r => r.MeterId == db.Meters.Single(m => m.Code == counted).Id).MaxAsync(r => r.UpdatedAt));
+        page.WaitForAssertion(() => Assert.Equal(Formatting.PortalFormat.Operator.DateTime(at), Text(page.Find($"tr:has([data-testid=change-{counted}]) [data-testid=last-counted]"))));
+        Assert.Equal("none yet", Text(page.Find($"tr:has([data-testid=change-{idle}]) [data-testid=last-counted]")));
+    }
+
+    [Fact]
     public async Task CancellingTheChangeOfAMeterInUseChangesNothing()
     {
         var code = await CreateMeterAsync(NewCode("kept"));
