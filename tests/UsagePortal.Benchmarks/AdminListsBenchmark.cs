@@ -51,7 +51,7 @@ internal static class AdminListsBenchmark
         var worst = new Dictionary<string, (double P50, double P99, string Path)>();
         foreach (var (list, path, expect) in lists)
         {
-            var (p50, p99) = await TimeAsync(renders, async () =>
+            var (p50, p99) = await PortalReads.TimeAsync(renders, async () =>
             {
                 using var response = await client.GetAsync(path);
                 var html = await response.Content.ReadAsStringAsync();
@@ -132,24 +132,5 @@ internal static class AdminListsBenchmark
         var options = new DbContextOptionsBuilder<UsagePortalDbContext>();
         DataExtensions.Configure(options, database.Provider, database.ConnectionString);
         return new UsagePortalDbContext(options.Options);
-    }
-
-    private static async Task<(double P50, double P99)> TimeAsync(int count, Func<Task> call)
-    {
-        for (var i = 0; i < Math.Max(10, count / 10); i++)
-        {
-            await call();
-        }
-
-        var timings = new List<double>(count);
-        for (var i = 0; i < count; i++)
-        {
-            var timer = Stopwatch.StartNew();
-            await call();
-            timings.Add(timer.Elapsed.TotalMilliseconds);
-        }
-
-        timings.Sort();
-        return (timings[(int)(timings.Count * 0.50)], timings[Math.Min(timings.Count - 1, (int)Math.Ceiling(timings.Count * 0.99) - 1)]);
     }
 }

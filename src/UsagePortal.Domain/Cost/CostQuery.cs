@@ -417,11 +417,7 @@ public sealed class CostQuery(UsagePortalDbContext db, PeriodRater rater, UsageQ
             {
                 // The days read by the hour are left out here: their hours outside [from, to) must not count.
                 var hourDayStarts = hourDays.ToList();
-                var daily = await db.UsageDailyDistinctValues.AsNoTracking()
-                    .Where(d => d.CustomerId == customerId && uniqueIds.Contains(d.MeterId) && d.BucketStart >= from && d.BucketStart < to && !hourDayStarts.Contains(d.BucketStart))
-                    .GroupBy(d => new { d.MeterId, d.GroupKey, d.Value })
-                    .Select(g => new { g.Key.MeterId, g.Key.GroupKey, g.Key.Value, First = g.Min(d => d.BucketStart) })
-                    .ToListAsync(cancellationToken);
+                var daily = await FirstSeenAsync(db.UsageDailyDistinctValues.Where(d => !hourDayStarts.Contains(d.BucketStart)), customerId, uniqueIds, from, to, cancellationToken);
                 foreach (var value in daily)
                 {
                     Keep(value.MeterId, value.GroupKey, value.Value, value.First);
@@ -436,11 +432,7 @@ public sealed class CostQuery(UsagePortalDbContext db, PeriodRater rater, UsageQ
                     continue;
                 }
 
-                var hourly = await db.UsageDistinctValues.AsNoTracking()
-                    .Where(d => d.CustomerId == customerId && uniqueIds.Contains(d.MeterId) && d.BucketStart >= hoursFrom && d.BucketStart < hoursTo)
-                    .GroupBy(d => new { d.MeterId, d.GroupKey, d.Value })
-                    .Select(g => new { g.Key.MeterId, g.Key.GroupKey, g.Key.Value, First = g.Min(d => d.BucketStart) })
-                    .ToListAsync(cancellationToken);
+                var hourly = await FirstSeenAsync(db.UsageDistinctValues, customerId, uniqueIds, hoursFrom, hoursTo, cancellationToken);
                 foreach (var value in hourly)
                 {
                     Keep(value.MeterId, value.GroupKey, value.Value, value.First);
@@ -470,6 +462,17 @@ public sealed class CostQuery(UsagePortalDbContext db, PeriodRater rater, UsageQ
 
         return from >= await tierState.CompleteFromAsync(db, cancellationToken);
     }
+
+    /// <summary>The first bucket in [<paramref name="from"/>, <paramref name="to"/>) of each distinct value of a tier: the database reduces them to one row a value.</summary>
+    private static Task<List<FirstSeen>> FirstSeenAsync<TRow>(IQueryable<TRow> tier, int customerId, IReadOnlyCollection<int> meterIds, DateTime from, DateTime to, CancellationToken cancellationToken)
+        where TRow : DistinctValueRow =>
+        tier.AsNoTracking()
+            .Where(d => d.CustomerId == customerId && meterIds.Contains(d.MeterId) && d.BucketStart >= from && d.BucketStart < to)
+            .GroupBy(d => new { d.MeterId, d.GroupKey, d.Value })
+            .Select(g => new FirstSeen(g.Key.MeterId, g.Key.GroupKey, g.Key.Value, g.Min(d => d.BucketStart)))
+            .ToListAsync(cancellationToken);
+
+    private sealed record FirstSeen(int MeterId, string GroupKey, string Value, DateTime First);
 
     /// <summary>
     /// The local days of [<paramref name="from"/>, <paramref name="to"/>) that one of <paramref name="instants"/> falls

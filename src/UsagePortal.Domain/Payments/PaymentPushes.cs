@@ -130,7 +130,7 @@ internal sealed class PaymentPushHandler(IServiceScopeFactory scopes, IPaymentPr
                     .ExecuteUpdateAsync(set => set.SetProperty(c => c.ProviderCustomerId, providerCustomerId), cancellationToken);
             }
 
-            db.PaymentAttempts.Add(new PaymentAttempt { InvoiceId = invoice.Id, At = now, Provider = provider.Name, Outcome = "succeeded", Detail = Clip(result.Detail), RequestedBy = requestedBy });
+            PaymentRecords.AddAttempt(db, invoice.Id, provider.Name, "succeeded", result.Detail, requestedBy, now);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         });
@@ -141,11 +141,10 @@ internal sealed class PaymentPushHandler(IServiceScopeFactory scopes, IPaymentPr
         var now = clock.GetUtcNow().UtcDateTime;
         await db.Invoices.Where(i => i.Id == invoiceId && (i.PaymentState == null || !PaymentPushes.Pushed.Contains(i.PaymentState)))
             .ExecuteUpdateAsync(set => set.SetProperty(i => i.PaymentState, state), cancellationToken);
-        db.PaymentAttempts.Add(new PaymentAttempt { InvoiceId = invoiceId, At = now, Provider = provider.Name, Outcome = outcome, Detail = Clip(detail), RequestedBy = requestedBy });
+        PaymentRecords.AddAttempt(db, invoiceId, provider.Name, outcome, detail, requestedBy, now);
         await db.SaveChangesAsync(cancellationToken);
     }
 
-    private static string Clip(string text) => text.Length > 2000 ? text[..2000] : text;
 }
 
 /// <summary>
@@ -169,36 +168,39 @@ internal sealed class PaymentVoidHandler(IServiceScopeFactory scopes, IPaymentPr
             return;
         }
 
-        string outcome, detail;
         try
         {
-            detail = await provider.VoidAsync(invoice, cancellationToken);
-            outcome = "voided";
+            var detail = await provider.VoidAsync(invoice, cancellationToken);
+            PaymentRecords.AddAttempt(db, invoice.Id, provider.Name, "voided", detail, payload.RequestedBy, clock.GetUtcNow().UtcDateTime);
+            await db.SaveChangesAsync(cancellationToken);
         }
         catch (PaymentProviderException exception)
         {
             logger.LogWarning(exception, "Voiding invoice {Invoice} at {Provider} failed.", invoice.Id, provider.Name);
-            (outcome, detail) = (exception.Retryable ? "retrying" : "failed", exception.Message);
-            db.PaymentAttempts.Add(new PaymentAttempt { InvoiceId = invoice.Id, At = clock.GetUtcNow().UtcDateTime, Provider = provider.Name, Outcome = outcome, Detail = Clip(detail), RequestedBy = payload.RequestedBy });
+            PaymentRecords.AddAttempt(db, invoice.Id, provider.Name, exception.Retryable ? "retrying" : "failed", exception.Message, payload.RequestedBy, clock.GetUtcNow().UtcDateTime);
             await db.SaveChangesAsync(cancellationToken);
             if (exception.Retryable)
             {
-                throw;
+                throw; // the outbox tries again with backoff
             }
-
-            return;
         }
-
-        db.PaymentAttempts.Add(new PaymentAttempt { InvoiceId = invoice.Id, At = clock.GetUtcNow().UtcDateTime, Provider = provider.Name, Outcome = outcome, Detail = Clip(detail), RequestedBy = payload.RequestedBy });
-        await db.SaveChangesAsync(cancellationToken);
     }
-
-    private static string Clip(string text) => text.Length > 2000 ? text[..2000] : text;
 }
 
 /// <summary>Where an invoice stands with the provider, and what that makes of its status, in one place for pushes and webhooks.</summary>
 public static class PaymentRecords
 {
+    /// <summary>Adds one line of the push history (saved by the caller), its detail cut to what the column holds.</summary>
+    public static void AddAttempt(UsagePortalDbContext db, long invoiceId, string provider, string outcome, string detail, string requestedBy, DateTime at)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(detail);
+        db.PaymentAttempts.Add(new PaymentAttempt
+        {
+            InvoiceId = invoiceId, At = at, Provider = provider, Outcome = outcome, Detail = detail.Length > 2000 ? detail[..2000] : detail, RequestedBy = requestedBy,
+        });
+    }
+
     /// <summary>
     /// Sets the payment state and applies what it means to the invoice's status through the state machine (paid →
     /// <see cref="InvoiceAction.RecordPayment"/>, failed → <see cref="InvoiceAction.RecordPaymentFailure"/>). A paid

@@ -131,17 +131,9 @@ public sealed class StripePaymentProvider : IPaymentProvider, IDisposable
                     $"Stripe invoice {draft.Id}: the payment failed ({exception.StripeError?.Message ?? exception.Message}).");
             }
         }
-        catch (StripeException exception)
+        catch (Exception exception) when (Translate(exception, cancellationToken) is { } translated)
         {
-            throw new PaymentProviderException(Describe(exception), Retryable(exception), exception);
-        }
-        catch (HttpRequestException exception)
-        {
-            throw new PaymentProviderException($"Stripe could not be reached: {exception.Message}", retryable: true, exception);
-        }
-        catch (TaskCanceledException exception) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new PaymentProviderException("Stripe did not answer in time.", retryable: true, exception);
+            throw translated;
         }
     }
 
@@ -154,13 +146,9 @@ public sealed class StripePaymentProvider : IPaymentProvider, IDisposable
             var voided = await new InvoiceService(client).VoidInvoiceAsync(invoice.ProviderInvoiceId, new InvoiceVoidOptions(), Options(Key(invoice.Id, "void")), cancellationToken);
             return $"Stripe invoice {voided.Id}: {voided.Status}.";
         }
-        catch (StripeException exception)
+        catch (Exception exception) when (Translate(exception, cancellationToken) is { } translated)
         {
-            throw new PaymentProviderException(Describe(exception), Retryable(exception), exception);
-        }
-        catch (HttpRequestException exception)
-        {
-            throw new PaymentProviderException($"Stripe could not be reached: {exception.Message}", retryable: true, exception);
+            throw translated;
         }
     }
 
@@ -182,9 +170,9 @@ public sealed class StripePaymentProvider : IPaymentProvider, IDisposable
             }, cancellationToken: cancellationToken);
             return session.Url;
         }
-        catch (StripeException exception)
+        catch (Exception exception) when (Translate(exception, cancellationToken) is { } translated)
         {
-            throw new PaymentProviderException(Describe(exception), Retryable(exception), exception);
+            throw translated;
         }
     }
 
@@ -205,6 +193,18 @@ public sealed class StripePaymentProvider : IPaymentProvider, IDisposable
 
         return items;
     }
+
+    /// <summary>
+    /// Stripe's failures as the app's <see cref="PaymentProviderException"/>, saying whether they pass: Stripe's own errors,
+    /// an unreachable Stripe, a request that timed out. Null for anything else (ours, or the caller's cancellation).
+    /// </summary>
+    private static PaymentProviderException? Translate(Exception exception, CancellationToken cancellationToken) => exception switch
+    {
+        StripeException stripe => new PaymentProviderException(Describe(stripe), Retryable(stripe), stripe),
+        HttpRequestException unreachable => new PaymentProviderException($"Stripe could not be reached: {unreachable.Message}", retryable: true, unreachable),
+        TaskCanceledException timeout when !cancellationToken.IsCancellationRequested => new PaymentProviderException("Stripe did not answer in time.", retryable: true, timeout),
+        _ => null,
+    };
 
     private static RequestOptions Options(string idempotencyKey) => new() { IdempotencyKey = idempotencyKey };
 
