@@ -17,6 +17,9 @@ namespace UsagePortal.Domain.Invoicing;
 /// <summary>What one sweep did.</summary>
 public sealed record InvoiceRunResult(int Closed, int Finalized);
 
+/// <summary>An invoice before it exists: its period, its exact lines, and the totals (rounded lines, credits, tax) it would get.</summary>
+public sealed record InvoiceForecast(BillingPeriod Period, IReadOnlyList<RatedLine> Lines, InvoiceTotals Totals);
+
 /// <summary>
 /// The invoicer. A sweep closes every due period into a draft invoice and finalizes the drafts whose grace period has
 /// ended. Safe with any number of nodes: a subscription is claimed with a row lease (on PostgreSQL the claim skips rows
@@ -96,7 +99,7 @@ public sealed class InvoiceRunner(
                 var subscription = (await LoadSubscriptionAsync(subscriptionId, tracking: true, cancellationToken))!;
                 var customer = await db.Customers.AsNoTracking().SingleAsync(c => c.Id == subscription.CustomerId, cancellationToken);
                 var readAt = Now;
-                var computed = await ComputeAsync(subscription, customer, new BillingPeriod(readAt, readAt, readAt, readAt), null, cancellationToken);
+                var computed = await ComputeAsync(subscription, customer, new BillingPeriod(readAt, readAt, readAt, readAt), null, null, cancellationToken);
                 if (computed.Lines.Count == 0)
                 {
                     await MarkLateUsageBilledAsync(computed, readAt, cancellationToken);
@@ -325,7 +328,7 @@ public sealed class InvoiceRunner(
     private async Task<Invoice> DraftAsync(Subscription subscription, Customer customer, DateTime start, DateTime end, DateTime readAt, ILookup<int, LateCandidate>? late, CancellationToken cancellationToken)
     {
         var period = PeriodOf(subscription, start, end);
-        var invoice = NewDraft(subscription, customer, start, end, await ComputeAsync(subscription, customer, period, late, cancellationToken), readAt);
+        var invoice = NewDraft(subscription, customer, start, end, await ComputeAsync(subscription, customer, period, late, null, cancellationToken), readAt);
         SubscriptionSchedule.ScheduleFrom(subscription, period.NominalEnd);
         subscription.LeasedUntil = null;
         ClearFailure(subscription);
@@ -375,7 +378,7 @@ public sealed class InvoiceRunner(
                     try
                     {
                         var customer = customers[draft.CustomerId];
-                        var computed = await ComputeAsync(subscription, customer, PeriodOf(subscription, draft), late, cancellationToken);
+                        var computed = await ComputeAsync(subscription, customer, PeriodOf(subscription, draft), late, null, cancellationToken);
                         var totals = Total(computed.Currency, computed.Inputs, [], customer.TaxRate, readAt);
                         prepared.Add((draft.Id, subscription.Id, customer, computed, totals));
                     }
@@ -576,7 +579,7 @@ public sealed class InvoiceRunner(
         // Read first, write in a short transaction after: a SQLite transaction that reads and then writes cannot
         // upgrade once an ingesting writer has committed in between.
         var readAt = Now;
-        var computed = await ComputeAsync(subscription, customer, period, null, cancellationToken);
+        var computed = await ComputeAsync(subscription, customer, period, null, null, cancellationToken);
         var grants = await GrantsAsync(customer.Id, computed.Currency, cancellationToken);
         var totals = Total(computed.Currency, computed.Inputs, grants, customer.TaxRate, readAt);
 
@@ -659,13 +662,34 @@ public sealed class InvoiceRunner(
         return (await LateUsageAsync(subscription, subscription.CustomerId, period, currency, null, loaded, cancellationToken)).Lines;
     }
 
+    /// <summary>
+    /// The invoice of the (loaded) subscription's next period to close, as closing and finalizing it would make it with the
+    /// usage read until <paramref name="usageUntil"/>: the draft's lines (late usage and the cap included) and the totals
+    /// finalization computes with the customer's credits as they stand. Null when every period is invoiced. The plan-change
+    /// preview shows it, so a preview and the invoice it announces come from this one computation.
+    /// </summary>
+    public async Task<InvoiceForecast?> ForecastAsync(Subscription subscription, Customer customer, DateTime usageUntil, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(subscription);
+        ArgumentNullException.ThrowIfNull(customer);
+        if (subscription is not { NextPeriodStart: { } start, NextPeriodEnd: { } end })
+        {
+            return null;
+        }
+
+        var period = PeriodOf(subscription, start, end);
+        var computed = await ComputeAsync(subscription, customer, period, null, usageUntil, cancellationToken);
+        var grants = await GrantsAsync(customer.Id, computed.Currency, cancellationToken);
+        return new InvoiceForecast(period, computed.Lines, Total(computed.Currency, computed.Inputs, grants, customer.TaxRate, usageUntil));
+    }
+
     private sealed record Computed(Currency Currency, IReadOnlyList<RatedLine> Lines, IReadOnlyList<InvoiceLineInput> Inputs, IReadOnlyList<long> LateChecked);
 
-    /// <summary>The period's lines, then the late usage of earlier periods.</summary>
-    private async Task<Computed> ComputeAsync(Subscription subscription, Customer customer, BillingPeriod period, ILookup<int, LateCandidate>? lateCandidates, CancellationToken cancellationToken)
+    /// <summary>The period's lines, then the late usage of earlier periods; usage read over the whole period unless <paramref name="usageUntil"/> is given.</summary>
+    private async Task<Computed> ComputeAsync(Subscription subscription, Customer customer, BillingPeriod period, ILookup<int, LateCandidate>? lateCandidates, DateTime? usageUntil, CancellationToken cancellationToken)
     {
         var loaded = await MetersAsync(cancellationToken);
-        var rated = await rater.RateAsync(subscription, period, loaded, cancellationToken: cancellationToken);
+        var rated = await rater.RateAsync(subscription, period, loaded, usageUntil, cancellationToken);
         var (late, checkedInvoices) = await LateUsageAsync(subscription, customer.Id, period, rated.Currency, lateCandidates, loaded, cancellationToken);
         List<RatedLine> lines = [.. rated.Lines, .. late];
         if (SpendCap.Adjustment(rated.Currency, lines, (await CapsAsync(cancellationToken)).GetValueOrDefault(customer.Id), period.Start, period.End) is { } capped)

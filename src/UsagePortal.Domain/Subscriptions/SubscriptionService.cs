@@ -21,6 +21,23 @@ public sealed record SubscriptionDetails(Subscription Subscription, string Custo
         ?? (now < Subscription.StartsAt ? Subscription.Phases.MinBy(p => p.StartsAt) : Subscription.Phases.MaxBy(p => p.StartsAt));
 }
 
+/// <summary>A change of plan, as the API and the admin form send it.</summary>
+/// <param name="Plan">The plan code.</param>
+/// <param name="PlanVersion">The version; the latest when null.</param>
+/// <param name="At"><see cref="ChangeTiming.Now"/> or <see cref="ChangeTiming.PeriodEnd"/>.</param>
+/// <param name="ProrationDate">For a change now: the instant of the preview it confirms (Stripe's <c>proration_date</c>).</param>
+public sealed record PlanChange(string? Plan, int? PlanVersion, string? At, DateTime? ProrationDate = null);
+
+/// <summary>
+/// A plan change's effect on the next invoice, computed without changing anything.
+/// </summary>
+/// <param name="ProrationDate">The instant the preview was computed at; a change now confirmed with it takes effect then.</param>
+/// <param name="ChangesFrom">When the new plan would start.</param>
+/// <param name="Version">The plan version moved to.</param>
+/// <param name="Before">The next invoice as things stand; null when every period is invoiced.</param>
+/// <param name="After">The next invoice with the change.</param>
+public sealed record PlanChangePreview(DateTime ProrationDate, DateTime ChangesFrom, PlanVersion Version, InvoiceForecast? Before, InvoiceForecast? After);
+
 /// <summary>A new subscription, as the API and the admin form send it.</summary>
 /// <param name="Customer">The customer's externalId.</param>
 /// <param name="Plan">The plan code.</param>
@@ -78,8 +95,11 @@ public static class SubscriptionStatuses
 /// Changes to a running subscription claim its row lease first, as the invoicer does, so that a cancellation never
 /// interleaves with the invoicer closing a period of the same subscription.
 /// </remarks>
-public sealed class SubscriptionService(UsagePortalDbContext db, TimeProvider clock, InvoicingSignal signal, IOptions<InvoicingOptions> options)
+public sealed class SubscriptionService(UsagePortalDbContext db, TimeProvider clock, InvoicingSignal signal, IOptions<InvoicingOptions> options, InvoiceRunner invoices)
 {
+    /// <summary>How old a preview's proration date may be when the change it previewed is confirmed.</summary>
+    public static readonly TimeSpan ProrationDateLimit = TimeSpan.FromHours(1);
+
     private const int ClaimAttempts = 25;
     private static readonly TimeSpan ClaimRetryDelay = TimeSpan.FromMilliseconds(200);
 
@@ -274,27 +294,112 @@ public sealed class SubscriptionService(UsagePortalDbContext db, TimeProvider cl
     /// Changing to the plan already in force removes a scheduled change. A subscription that has not started yet
     /// starts on the new plan.
     /// </summary>
-    public async Task<Result<SubscriptionDetails>> ChangePlanAsync(int id, string? plan, int? planVersion, string? at, string actor, CancellationToken cancellationToken = default)
-    {
-        var errors = new List<FieldError>();
-        var version = await ResolveVersionAsync(plan, planVersion, errors, cancellationToken);
-        if (!ChangeTiming.IsValid(at))
-        {
-            errors.Add(new FieldError("at", "must be 'now' or 'period_end'."));
-        }
+    public Task<Result<SubscriptionDetails>> ChangePlanAsync(int id, string? plan, int? planVersion, string? at, string actor, CancellationToken cancellationToken = default) =>
+        ChangePlanAsync(id, new PlanChange(plan, planVersion, at), actor, cancellationToken);
 
+    /// <summary>
+    /// Moves a subscription to another plan; see the overload. A change <c>now</c> with a
+    /// <see cref="PlanChange.ProrationDate"/> (the instant a preview was computed at, at most
+    /// <see cref="ProrationDateLimit"/> old) takes effect at that instant, so the invoice prorates exactly as the preview did.
+    /// </summary>
+    public async Task<Result<SubscriptionDetails>> ChangePlanAsync(int id, PlanChange change, string actor, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        var (version, errors) = await CheckAsync(change, cancellationToken);
         if (errors.Count > 0)
         {
             return Result<SubscriptionDetails>.Invalid(errors);
         }
 
         return await ModifyAsync(id, async (subscription, now) =>
+            await CurrencyErrorAsync(subscription, version!, cancellationToken) ?? ChangePhases(subscription, version!, change.At!, now, change.ProrationDate, actor), cancellationToken);
+    }
+
+    /// <summary>
+    /// What <paramref name="change"/> would do to the next invoice, without changing anything: that invoice's lines and
+    /// totals as the invoicer would make them with the usage so far, with the change and without it. Its
+    /// <see cref="PlanChangePreview.ProrationDate"/> passed back with the change makes the invoice prorate at the same instant.
+    /// </summary>
+    public async Task<Result<PlanChangePreview>> PreviewChangeAsync(int id, PlanChange change, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        var (version, errors) = await CheckAsync(change with { ProrationDate = null }, cancellationToken);
+        if (errors.Count > 0)
         {
-            var currency = await db.Customers.AsNoTracking().Where(c => c.Id == subscription.CustomerId).Select(c => c.Currency).SingleAsync(cancellationToken);
-            return string.Equals(currency, version!.Currency, StringComparison.OrdinalIgnoreCase)
-                ? ChangePhases(subscription, version, at!, now, actor)
-                : Result<SubscriptionDetails>.Invalid(new FieldError("plan", $"bills in {version.Currency}, but the customer is billed in {currency}."));
-        }, cancellationToken);
+            return Result<PlanChangePreview>.Invalid(errors);
+        }
+
+        var now = Now;
+        db.ChangeTracker.Clear();
+        try
+        {
+            var subscription = await db.Subscriptions
+                .Include(s => s.Phases).ThenInclude(p => p.PlanVersion).ThenInclude(v => v!.Plan)
+                .AsSplitQuery()
+                .SingleOrDefaultAsync(s => s.Id == id, cancellationToken);
+            if (subscription is null)
+            {
+                return Result<PlanChangePreview>.NotFound($"No subscription has id {id}.");
+            }
+
+            var customer = await db.Customers.AsNoTracking().SingleAsync(c => c.Id == subscription.CustomerId, cancellationToken);
+            if (await CurrencyErrorAsync(subscription, version!, cancellationToken) is { } currencyError)
+            {
+                return Result<PlanChangePreview>.Invalid(currencyError.Errors);
+            }
+
+            var before = await invoices.ForecastAsync(subscription, customer, now, cancellationToken);
+            // The change is made on the loaded entities only: nothing is saved, and the tracker is cleared below.
+            if (ChangePhases(subscription, version!, change.At!, now, null, "preview") is { } refused)
+            {
+                return new Result<PlanChangePreview>(default, refused.Kind, refused.Errors);
+            }
+
+            foreach (var phase in subscription.Phases.Where(p => p.PlanVersionId == version!.Id))
+            {
+                phase.PlanVersion = version;
+            }
+
+            var after = await invoices.ForecastAsync(subscription, customer, now, cancellationToken);
+            var from = subscription.Phases.Where(p => p.PlanVersionId == version!.Id).Max(p => p.StartsAt);
+            return Result<PlanChangePreview>.Ok(new PlanChangePreview(now, from, version!, before, after));
+        }
+        finally
+        {
+            db.ChangeTracker.Clear();
+        }
+    }
+
+    private async Task<(PlanVersion? Version, List<FieldError> Errors)> CheckAsync(PlanChange change, CancellationToken cancellationToken)
+    {
+        var errors = new List<FieldError>();
+        var version = await ResolveVersionAsync(change.Plan, change.PlanVersion, errors, cancellationToken);
+        if (!ChangeTiming.IsValid(change.At))
+        {
+            errors.Add(new FieldError("at", "must be 'now' or 'period_end'."));
+        }
+        else if (change.ProrationDate is { } date)
+        {
+            var now = Now;
+            if (change.At != ChangeTiming.Now)
+            {
+                errors.Add(new FieldError("prorationDate", "applies only to a change made now; a change at the period's end starts with the next period."));
+            }
+            else if (date > now || date < now - ProrationDateLimit)
+            {
+                errors.Add(new FieldError("prorationDate", $"must be within the last {ProrationDateLimit.TotalMinutes:0} minutes (a preview's instant); preview the change again."));
+            }
+        }
+
+        return (version, errors);
+    }
+
+    private async Task<Result<SubscriptionDetails>?> CurrencyErrorAsync(Subscription subscription, PlanVersion version, CancellationToken cancellationToken)
+    {
+        var currency = await db.Customers.AsNoTracking().Where(c => c.Id == subscription.CustomerId).Select(c => c.Currency).SingleAsync(cancellationToken);
+        return string.Equals(currency, version.Currency, StringComparison.OrdinalIgnoreCase)
+            ? null
+            : Result<SubscriptionDetails>.Invalid(new FieldError("plan", $"bills in {version.Currency}, but the customer is billed in {currency}."));
     }
 
     /// <summary>A subscription with its phases, plan versions and plans, and its customer's externalId; null when unknown.</summary>
@@ -337,7 +442,7 @@ public sealed class SubscriptionService(UsagePortalDbContext db, TimeProvider cl
             : null;
     }
 
-    private Result<SubscriptionDetails>? ChangePhases(Subscription subscription, PlanVersion version, string at, DateTime now, string actor)
+    private Result<SubscriptionDetails>? ChangePhases(Subscription subscription, PlanVersion version, string at, DateTime now, DateTime? prorationDate, string actor)
     {
         if (subscription.EndsAt is { } ended && ended <= now)
         {
@@ -358,7 +463,12 @@ public sealed class SubscriptionService(UsagePortalDbContext db, TimeProvider cl
         }
         else if (at == ChangeTiming.Now)
         {
-            from = now;
+            from = prorationDate ?? now;
+            var period = SubscriptionSchedule.CurrentPeriod(subscription, now);
+            if (from < current.StartsAt || (period is not null && from < period.Start))
+            {
+                return Result<SubscriptionDetails>.Invalid(new FieldError("prorationDate", "is before the current period or plan phase began; preview the change again."));
+            }
         }
         else
         {

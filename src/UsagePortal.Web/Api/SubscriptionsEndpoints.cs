@@ -1,4 +1,6 @@
 using System.Text.Json;
+using UsagePortal.Domain;
+using UsagePortal.Domain.Invoicing;
 using UsagePortal.Domain.Subscriptions;
 
 namespace UsagePortal.Web.Api;
@@ -7,7 +9,16 @@ public static class SubscriptionsEndpoints
 {
     public sealed record CancelRequest(string? At);
 
-    public sealed record PlanChangeRequest(string? Plan, int? PlanVersion, string? At);
+    public sealed record PlanChangeRequest(string? Plan, int? PlanVersion, string? At, DateTimeOffset? ProrationDate = null);
+
+    /// <summary>One line of a previewed invoice, its amount rounded as the invoice rounds it.</summary>
+    public sealed record PreviewLineAnswer(string Kind, string Description, string? Meter, string Quantity, string Amount);
+
+    /// <summary>A previewed invoice: its period, lines and totals (credits as they stand now), amounts as decimal strings.</summary>
+    public sealed record InvoiceForecastAnswer(PeriodAnswer Period, string Currency, IReadOnlyList<PreviewLineAnswer> Lines, string Subtotal, string Credits, string Tax, string Total);
+
+    /// <summary>A plan change's preview: pass <c>prorationDate</c> back with the change to prorate exactly as previewed.</summary>
+    public sealed record PlanChangePreviewAnswer(DateTimeOffset ProrationDate, DateTimeOffset ChangesFrom, string Plan, int PlanVersion, InvoiceForecastAnswer? Current, InvoiceForecastAnswer? WithChange);
 
     public sealed record PeriodAnswer(DateTimeOffset Start, DateTimeOffset End);
 
@@ -69,6 +80,12 @@ public static class SubscriptionsEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapPost("/subscriptions/{id}/plan/preview", PreviewPlanChangeAsync)
+            .WithName("PreviewSubscriptionPlanChange")
+            .WithSummary("The next invoice with a plan change and without it, changing nothing; confirm with its prorationDate.")
+            .Produces<PlanChangePreviewAnswer>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return api;
     }
 
@@ -165,8 +182,50 @@ public static class SubscriptionsEndpoints
             return problem;
         }
 
-        var outcome = await subscriptions.ChangePlanAsync(number, body!.Plan, body.PlanVersion, body.At, ApiKeys.Actor(request), cancellationToken);
+        var outcome = await subscriptions.ChangePlanAsync(number, Change(body!), ApiKeys.Actor(request), cancellationToken);
         return outcome.Value is { } changed ? TypedResults.Ok(Answer(changed, clock.GetUtcNow().UtcDateTime)) : Problems.For(outcome, "The plan was not changed.");
+    }
+
+    private static async Task<IResult> PreviewPlanChangeAsync(string id, HttpRequest request, SubscriptionService subscriptions, CancellationToken cancellationToken)
+    {
+        if (Id(id) is not { } number)
+        {
+            return Problems.NotFound($"No subscription has id '{id}'.");
+        }
+
+        var (body, problem) = await ApiJson.ReadAsync<PlanChangeRequest>(request, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var outcome = await subscriptions.PreviewChangeAsync(number, Change(body!), cancellationToken);
+        if (outcome.Value is not { } preview)
+        {
+            return Problems.For(outcome, "The plan change could not be previewed.");
+        }
+
+        return TypedResults.Ok(new PlanChangePreviewAnswer(Instant(preview.ProrationDate), Instant(preview.ChangesFrom), preview.Version.Plan!.Code, preview.Version.Version,
+            Forecast(preview.Before), Forecast(preview.After)));
+    }
+
+    private static PlanChange Change(PlanChangeRequest body) => new(body.Plan, body.PlanVersion, body.At, body.ProrationDate?.UtcDateTime);
+
+    private static InvoiceForecastAnswer? Forecast(InvoiceForecast? forecast)
+    {
+        if (forecast is null)
+        {
+            return null;
+        }
+
+        var totals = forecast.Totals;
+        var currency = totals.Currency;
+        string Money(long minorUnits) => Decimals.ToText(currency.FromMinorUnits(minorUnits));
+        return new InvoiceForecastAnswer(
+            new PeriodAnswer(Instant(forecast.Period.Start), Instant(forecast.Period.End)),
+            currency.Code,
+            [.. forecast.Lines.Zip(totals.Lines, (line, total) => new PreviewLineAnswer(line.Kind, line.Description, line.MeterCode, Decimals.ToText(line.Quantity), Money(total.AmountMinorUnits)))],
+            Money(totals.Subtotal), Money(totals.CreditsApplied), Money(totals.Tax), Money(totals.Total));
     }
 
 }
