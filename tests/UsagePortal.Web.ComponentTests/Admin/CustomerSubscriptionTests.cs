@@ -109,9 +109,12 @@ public sealed class CustomerSubscriptionTests(ComponentHost host) : PeopleTestBa
         var panel = RenderPanel(customer);
         Choose(panel, "change-plan", $"Plan {other} ");
 
-        // Asked first; Cancel changes nothing.
+        // Asked first, with the next invoice as it would be: both plans' prorated flat fees; Cancel changes nothing.
         panel.Find("form[data-testid=change-form]").Submit();
-        Assert.Contains($"to Plan {other} ({other}) now.", DialogText(), StringComparison.Ordinal);
+        var asked = string.Join(' ', DialogText().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains($"to Plan {other} ({other} version 1) now, as of", asked, StringComparison.Ordinal);
+        Assert.Equal(2, Dialogs.FindAll("[data-testid=preview-lines] tr[data-kind=flat_fee]").Count);
+        Assert.Contains("Without the change:", Dialogs.Find("[data-testid=preview-difference]").TextContent, StringComparison.Ordinal);
         Answer("Cancel");
         Dialogs.WaitForAssertion(() => Assert.Empty(Dialogs.FindAll(".mud-dialog")));
         Assert.Single(Assert.Single(await SubscriptionsAsync(customer.Id)).Phases);
