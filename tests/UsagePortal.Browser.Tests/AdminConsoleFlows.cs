@@ -19,6 +19,57 @@ namespace UsagePortal.Browser.Tests;
 public sealed partial class AdminConsoleFlows(BrowserFixture fixture, ITestOutputHelper output) : BrowserTest(fixture, output), IClassFixture<BrowserFixture>
 {
     [Fact]
+    public Task AnAdminBuildsAPlanWithGraduatedAndPackageChargesAndReadsItsPriceInTheCalculator() => InBrowserAsync(async page =>
+    {
+        var code = $"scale-{Guid.NewGuid():N}"[..16];
+        await OpenAsAdminAsync(page, "/admin/plans");
+        await page.GetByTestId("new-plan").ClickAsync();
+        await Expect(page.Locator("h1")).ToHaveTextAsync("New plan");
+
+        await page.GetByTestId("plan-code").FillAsync(code);
+        await page.GetByTestId("plan-name").FillAsync("Scale");
+        await page.GetByTestId("plan-flatFee").FillAsync("20");
+        // A bad amount is named at its field as it is typed.
+        await page.GetByTestId("plan-minimumCommitment").FillAsync("1.234");
+        await Expect(page.Locator(".mud-input-control").Filter(new() { Has = page.GetByTestId("plan-minimumCommitment") })).ToContainTextAsync("2 decimals at most");
+        await page.GetByTestId("plan-minimumCommitment").FillAsync("0");
+
+        var calls = page.GetByTestId("charge").Nth(0);
+        await ChooseAsync(page, calls.GetByTestId("charge-meter"), "api_calls");
+        await ChooseAsync(page, calls.GetByTestId("charge-model"), "Graduated");
+        await calls.GetByTestId("range-to").Nth(0).FillAsync("1000");
+        await calls.GetByTestId("range-price").Nth(0).FillAsync("0.01");
+        await calls.GetByTestId("add-range").ClickAsync();
+        await calls.GetByTestId("range-price").Nth(1).FillAsync("0.005");
+
+        await page.GetByTestId("add-charge").ClickAsync();
+        var storage = page.GetByTestId("charge").Nth(1);
+        await ChooseAsync(page, storage.GetByTestId("charge-meter"), "storage_gb");
+        await ChooseAsync(page, storage.GetByTestId("charge-model"), "Package");
+        await storage.GetByTestId("charge-amount").FillAsync("5");
+        await storage.GetByTestId("charge-packageSize").FillAsync("100");
+
+        // 12,500 API calls: 1,000 at 0.01 and 11,500 at 0.005.
+        await ChooseAsync(page, page.GetByTestId("calculator-charge"), "api_calls (graduated)");
+        await page.GetByTestId("calculator-units").FillAsync("12500");
+        await Expect(page.GetByTestId("calculator-total")).ToHaveTextAsync("67.5 USD");
+        await Expect(page.GetByTestId("calculator-breakdown").Locator("tbody tr")).ToHaveCountAsync(2);
+        await Expect(page.GetByTestId("calculator-breakdown").Locator("tbody tr").Nth(0)).ToContainTextAsync("0 to 1,000 at 0.01 USD");
+        await Expect(page.GetByTestId("calculator-breakdown").Locator("tbody tr").Nth(1)).ToContainTextAsync("over 1,000 at 0.005 USD");
+        await Expect(page.GetByTestId("calculator-chart").Locator("svg")).ToBeVisibleAsync();
+        await ChooseAsync(page, page.GetByTestId("calculator-charge"), "storage_gb (package)");
+        await page.GetByTestId("calculator-units").FillAsync("250");
+        await Expect(page.GetByTestId("calculator-total")).ToHaveTextAsync("15 USD");
+        await KeepScreenshotAsync(page, "admin-plan-editor");
+
+        await page.GetByTestId("publish-plan").ClickAsync();
+        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Publish" }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex($"/admin/plans/{code}$"));
+        await Expect(page.GetByTestId("plan-version")).ToContainTextAsync("api_calls: graduated: up to 1000 at 0.01 USD per unit; over 1000 at 0.005 USD per unit");
+        await Expect(page.GetByTestId("plan-version")).ToContainTextAsync("storage_gb: 5 USD per started package of 100 units");
+    });
+
+    [Fact]
     public Task APlanChangesPreviewShowsTheLinesTheInvoiceThenHolds() => InBrowserAsync(async page =>
     {
         var customer = await PerCallCustomer.CreateAsync(Fixture.Portal, "switch", flatFee: 500);

@@ -96,6 +96,7 @@ public sealed class EveryPageFits(BrowserFixture fixture, ITestOutputHelper outp
         new("/admin/customers/{Id:int}/credits", LinkOn: "/admin/customers", LinkPattern: "/admin/customers/"),
         new("/admin/meters", "/admin/meters"),
         new("/admin/plans", "/admin/plans"),
+        new("/admin/plans/new", "/admin/plans/new"),
         new("/admin/plans/{Code}", LinkOn: "/admin/plans", LinkPattern: "/admin/plans/"),
         new("/admin/invoices", "/admin/invoices"),
         new("/admin/invoices/{InvoiceId:long}", LinkOn: "/admin/invoices", LinkPattern: "/admin/invoices/"),
@@ -132,7 +133,8 @@ public sealed class EveryPageFits(BrowserFixture fixture, ITestOutputHelper outp
         for (var attempt = 0; href is null; attempt++)
         {
             var hrefs = await page.Locator("#main a[href]").EvaluateAllAsync<string[]>("links => links.map(a => a.getAttribute('href'))");
-            href = hrefs.FirstOrDefault(h => System.Text.RegularExpressions.Regex.IsMatch(h, pattern));
+            // A list's "new" link (New plan) is a page of its own, not an item.
+            href = hrefs.FirstOrDefault(h => System.Text.RegularExpressions.Regex.IsMatch(h, pattern) && !h.EndsWith("/new", StringComparison.Ordinal));
             if (href is null)
             {
                 // The list fills once its data is read: wait for one more link to appear, or give up with what is there.

@@ -38,6 +38,9 @@ public sealed record PlanChange(string? Plan, int? PlanVersion, string? At, Date
 /// <param name="After">The next invoice with the change.</param>
 public sealed record PlanChangePreview(DateTime ProrationDate, DateTime ChangesFrom, PlanVersion Version, InvoiceForecast? Before, InvoiceForecast? After);
 
+/// <summary>The outcome of moving a plan's subscriptions to its latest version: how many moved, and each refusal with its reason.</summary>
+public sealed record VersionMove(int Moved, IReadOnlyList<(int Subscription, string Reason)> Refused);
+
 /// <summary>A new subscription, as the API and the admin form send it.</summary>
 /// <param name="Customer">The customer's externalId.</param>
 /// <param name="Plan">The plan code.</param>
@@ -400,6 +403,48 @@ public sealed class SubscriptionService(UsagePortalDbContext db, TimeProvider cl
         return string.Equals(currency, version.Currency, StringComparison.OrdinalIgnoreCase)
             ? null
             : Result<SubscriptionDetails>.Invalid(new FieldError("plan", $"bills in {version.Currency}, but the customer is billed in {currency}."));
+    }
+
+    /// <summary>
+    /// The subscriptions on an older version of plan <paramref name="code"/> now or later (a phase on it not ended yet):
+    /// those a new version can be moved to.
+    /// </summary>
+    public async Task<IReadOnlyList<int>> OnOlderVersionsAsync(string code, CancellationToken cancellationToken = default)
+    {
+        var now = Now;
+        var latest = await db.PlanVersions.Where(v => v.Plan!.Code == code).MaxAsync(v => (int?)v.Version, cancellationToken);
+        return latest is null
+            ? []
+            : await db.SubscriptionPhases.AsNoTracking()
+                .Where(p => p.PlanVersion!.Plan!.Code == code && p.PlanVersion.Version < latest && (p.EndsAt == null || p.EndsAt > now))
+                .Select(p => p.SubscriptionId)
+                .Distinct()
+                .OrderBy(id => id)
+                .ToListAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Moves every subscription on an older version of plan <paramref name="code"/> to its latest version, now or at the end
+    /// of each one's current period: one change (and one audit entry) per subscription, as if made one by one.
+    /// </summary>
+    public async Task<VersionMove> MoveToLatestVersionAsync(string code, string? at, string actor, CancellationToken cancellationToken = default)
+    {
+        var moved = 0;
+        var refused = new List<(int Subscription, string Reason)>();
+        foreach (var id in await OnOlderVersionsAsync(code, cancellationToken))
+        {
+            var outcome = await ChangePlanAsync(id, new PlanChange(code, null, at), actor, cancellationToken);
+            if (outcome.Succeeded)
+            {
+                moved++;
+            }
+            else
+            {
+                refused.Add((id, string.Join("; ", outcome.Errors.Select(e => $"{e.Field}: {e.Reason}"))));
+            }
+        }
+
+        return new VersionMove(moved, refused);
     }
 
     /// <summary>A subscription with its phases, plan versions and plans, and its customer's externalId; null when unknown.</summary>
