@@ -172,8 +172,14 @@ namespace UsagePortal.Data.Postgres.Migrations
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)");
 
+                    b.Property<string>("After")
+                        .HasColumnType("text");
+
                     b.Property<DateTime>("At")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Before")
+                        .HasColumnType("text");
 
                     b.Property<int?>("CustomerId")
                         .HasColumnType("integer");

@@ -161,7 +161,13 @@ namespace UsagePortal.Data.Sqlite.Migrations
                         .HasMaxLength(256)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("After")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime>("At")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Before")
                         .HasColumnType("TEXT");
 
                     b.Property<int?>("CustomerId")

@@ -47,6 +47,17 @@ public sealed class ApiKeyService(UsagePortalDbContext db, TimeProvider clock, A
         };
     }
 
+    /// <summary>A key as the audit log records it: never the key or its hash, only what recognises it.</summary>
+    private static AuditState StateOf(ApiKey key) => StateOf(key, key.RevokedAt);
+
+    private static AuditState StateOf(ApiKey key, DateTime? revokedAt) => new()
+    {
+        { "name", key.Name },
+        { "prefix", key.Prefix },
+        { "created at", AuditValues.Instant(key.CreatedAt) },
+        { "revoked at", AuditValues.Instant(revokedAt) },
+    };
+
     /// <summary>Lower-case hex SHA-256 of the key's UTF-8 bytes, as stored.</summary>
     public static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
 
@@ -67,7 +78,7 @@ public sealed class ApiKeyService(UsagePortalDbContext db, TimeProvider clock, A
             db.ApiKeys.Add(stored);
             await db.SaveChangesAsync(cancellationToken);
             // Never the key in the log: its name and the prefix that recognises it.
-            db.Audit(clock, actor, "apikey.created", $"apikey:{stored.Id}", $"name={stored.Name}, prefix={stored.Prefix}");
+            db.Audit(clock, actor, "apikey.created", $"apikey:{stored.Id}", AuditChange.Created(StateOf(stored)), $"name={stored.Name}, prefix={stored.Prefix}");
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         });
@@ -101,7 +112,8 @@ public sealed class ApiKeyService(UsagePortalDbContext db, TimeProvider clock, A
 
             if (changed > 0)
             {
-                db.Audit(clock, actor, "apikey.revoked", $"apikey:{key.Id}", $"name={key.Name}, prefix={key.Prefix}");
+                // The compare-and-set above changed it from unrevoked: that is the state before.
+                db.Audit(clock, actor, "apikey.revoked", $"apikey:{key.Id}", AuditChange.Of(StateOf(key, revokedAt: null), StateOf(key)), $"name={key.Name}, prefix={key.Prefix}");
                 await db.SaveChangesAsync(cancellationToken);
             }
 

@@ -87,6 +87,7 @@ public sealed class BudgetService(UsagePortalDbContext db, TimeProvider clock, I
 
         var now = clock.GetUtcNow().UtcDateTime;
         var budget = await db.Budgets.Include(b => b.Thresholds).SingleOrDefaultAsync(b => b.CustomerId == customerId, cancellationToken);
+        var before = budget is null ? null : StateOf(budget, currency);
         if (budget is null)
         {
             budget = new Budget { CustomerId = customerId };
@@ -122,7 +123,7 @@ public sealed class BudgetService(UsagePortalDbContext db, TimeProvider clock, I
             db.BudgetThresholds.Remove(gone);
         }
 
-        db.Audit(clock, actor, "budget.updated", $"customer:{customerId}",
+        db.Audit(clock, actor, "budget.updated", $"customer:{customerId}", AuditChange.Of(before, StateOf(budget, currency)),
             $"budget {Describe(currency, amount)}, cap {Describe(currency, cap)}, {thresholds.Count} threshold(s), {recipients.Count} e-mail recipient(s), webhook {(url is null ? "none" : url)}", customerId);
         await db.SaveChangesAsync(cancellationToken);
         // The cap may have changed: every node reads the entitlement again, and the evaluator looks at once.
@@ -144,9 +145,12 @@ public sealed class BudgetService(UsagePortalDbContext db, TimeProvider clock, I
         }
 
         var secret = WebhookSignature.NewSecret();
+        // Never the secret in the log: only that there was one, and when the new one was made.
+        var before = new AuditState { { "webhook secret", budget.WebhookSecret is null ? null : "set" } };
         budget.WebhookSecret = protection.CreateProtector(SecretPurpose).Protect(secret);
         budget.UpdatedAt = clock.GetUtcNow().UtcDateTime;
-        db.Audit(clock, actor, "budget.webhook_secret_created", $"customer:{customerId}", "A new webhook signing secret was made; the previous one no longer signs.", customerId);
+        var after = new AuditState { { "webhook secret", $"new, made {AuditValues.Instant(budget.UpdatedAt)}" } };
+        db.Audit(clock, actor, "budget.webhook_secret_created", $"customer:{customerId}", AuditChange.Of(before, after), "A new webhook signing secret was made; the previous one no longer signs.", customerId);
         await db.SaveChangesAsync(cancellationToken);
         return Result<string>.Ok(secret);
     }
@@ -175,6 +179,25 @@ public sealed class BudgetService(UsagePortalDbContext db, TimeProvider clock, I
         var code = await db.Customers.AsNoTracking().Where(c => c.Id == customerId).Select(c => c.Currency).SingleOrDefaultAsync(cancellationToken)
             ?? throw new InvalidOperationException($"No customer {customerId}.");
         return Currency.FromCode(code);
+    }
+
+    /// <summary>
+    /// A budget as the audit log records it: amounts with their currency, thresholds as one field in the order the
+    /// settings list them (so a threshold added or removed reads as a change of that one field).
+    /// </summary>
+    private static AuditState StateOf(Budget budget, Currency currency)
+    {
+        var thresholds = budget.Thresholds.OrderBy(t => t.Percent is null).ThenBy(t => t.Percent).ThenBy(t => t.Amount).ThenBy(t => t.Basis, StringComparer.Ordinal)
+            .Select(t => (t.Percent is { } percent ? $"{Decimals.ToText(percent)} % of the budget" : Describe(currency, t.Amount)) + $" ({t.Basis})")
+            .ToList();
+        return new AuditState
+        {
+            { "budget", Describe(currency, budget.Amount) },
+            { "cap", Describe(currency, budget.Cap) },
+            { "thresholds", thresholds.Count == 0 ? "none" : string.Join("; ", thresholds) },
+            { "e-mail recipients", string.IsNullOrEmpty(budget.EmailRecipients) ? "none" : budget.EmailRecipients },
+            { "webhook", budget.WebhookUrl ?? "none" },
+        };
     }
 
     private static string Describe(Currency currency, long? amount) => amount is { } value ? $"{currency.FormatMinorUnits(value)} {currency.Code}" : "none";

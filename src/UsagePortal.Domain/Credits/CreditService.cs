@@ -56,6 +56,7 @@ public sealed class CreditService(UsagePortalDbContext db, TimeProvider clock)
         await strategy.ExecuteAsync(async () =>
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var balance = await BalanceAsync(db, customerId, now, cancellationToken);
             db.CreditGrants.Add(grant);
             await db.SaveChangesAsync(cancellationToken);
             db.CreditLedger.Add(new CreditLedgerEntry
@@ -68,7 +69,7 @@ public sealed class CreditService(UsagePortalDbContext db, TimeProvider clock)
                 At = now,
                 Note = trimmedReason,
             });
-            db.Audit(clock, actor, "credit.granted", $"credit-grant:{grant.Id}",
+            db.Audit(clock, actor, "credit.granted", $"credit-grant:{grant.Id}", GrantChange(currency, balance, grant),
                 $"{currency.FormatMinorUnits(minorUnits)} {currency.Code}" + (grant.ExpiresAt is { } until ? $", expires {until:O}" : "") + $": {trimmedReason}",
                 customerId);
             await db.SaveChangesAsync(cancellationToken);
@@ -93,6 +94,36 @@ public sealed class CreditService(UsagePortalDbContext db, TimeProvider clock)
         invoiceIds.Count == 0
             ? new Dictionary<long, string?>()
             : await db.Invoices.AsNoTracking().Where(i => i.CustomerId == customerId && invoiceIds.Contains(i.Id)).ToDictionaryAsync(i => i.Id, i => i.Number, cancellationToken);
+
+    /// <summary>The customer's balance at <paramref name="now"/>, read in the database: what is left of the grants that have not expired.</summary>
+    public static async Task<long> BalanceAsync(UsagePortalDbContext db, int customerId, DateTime now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        return await db.CreditGrants
+            .Where(g => g.CustomerId == customerId && g.Remaining > 0 && (g.ExpiresAt == null || g.ExpiresAt > now))
+            .SumAsync(g => (long?)g.Remaining, cancellationToken) ?? 0;
+    }
+
+    /// <summary>
+    /// A grant as the audit log records it: the customer's balance before (<paramref name="balanceBefore"/>) and after it,
+    /// and the grant itself after.
+    /// </summary>
+    public static AuditChange GrantChange(Currency currency, long balanceBefore, CreditGrant grant)
+    {
+        ArgumentNullException.ThrowIfNull(currency);
+        ArgumentNullException.ThrowIfNull(grant);
+        return AuditChange.Of(
+            new AuditState { { "balance", Money(balanceBefore) } },
+            new AuditState
+            {
+                { "balance", Money(balanceBefore + grant.Amount) },
+                { "granted", Money(grant.Amount) },
+                { "reason", grant.Reason },
+                { "expires at", AuditValues.Instant(grant.ExpiresAt) },
+            });
+
+        string Money(long minorUnits) => $"{currency.FormatMinorUnits(minorUnits)} {currency.Code}";
+    }
 
     /// <summary>Whether a grant can still be spent at <paramref name="now"/>.</summary>
     public static bool IsAvailable(CreditGrant grant, DateTime now)

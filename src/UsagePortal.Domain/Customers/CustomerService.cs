@@ -202,41 +202,41 @@ public sealed class CustomerService(UsagePortalDbContext db, TimeProvider clock,
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             db.Customers.Add(customer);
             await db.SaveChangesAsync(cancellationToken);
-            db.Audit(clock, actor, "customer.created", $"customer:{customer.ExternalId}", $"name={customer.Name}", customer.Id);
+            db.Audit(clock, actor, "customer.created", $"customer:{customer.ExternalId}", AuditChange.Created(StateOf(customer)), $"name={customer.Name}", customer.Id);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return Result<CustomerSaved>.Ok(new CustomerSaved(customer, Created: true));
         }
 
-        var changes = new List<string>();
-        Change(existing.Name, name!, v => existing.Name = v, "name");
-        Change(existing.Email, email!, v => existing.Email = v, "email");
-        Change(existing.Currency, currency!, v => existing.Currency = v, "currency");
-        Change(existing.TimeZone, timeZone, v => existing.TimeZone = v, "timeZone");
-        Change(existing.Locale, locale, v => existing.Locale = v, "locale");
-        if (existing.TaxRate != taxRate)
+        var before = StateOf(existing);
+        existing.Name = name!;
+        existing.Email = email!;
+        existing.Currency = currency!;
+        existing.TimeZone = timeZone;
+        existing.Locale = locale;
+        existing.TaxRate = taxRate;
+        var change = AuditChange.Of(before, StateOf(existing));
+        if (change.Changes)
         {
-            changes.Add($"taxRate={Decimals.ToText(taxRate)}");
-            existing.TaxRate = taxRate;
-        }
-
-        if (changes.Count > 0)
-        {
-            db.Audit(clock, actor, "customer.updated", $"customer:{existing.ExternalId}", string.Join(", ", changes), existing.Id);
+            var changed = change.Rows().Where(r => r.Changed).Select(r => $"{r.Field}={r.After}");
+            db.Audit(clock, actor, "customer.updated", $"customer:{existing.ExternalId}", change, string.Join(", ", changed), existing.Id);
             await db.SaveChangesAsync(cancellationToken);
         }
 
         return Result<CustomerSaved>.Ok(new CustomerSaved(existing, Created: false));
-
-        void Change(string current, string value, Action<string> set, string field)
-        {
-            if (!string.Equals(current, value, StringComparison.Ordinal))
-            {
-                changes.Add($"{field}={value}");
-                set(value);
-            }
-        }
     }
+
+    /// <summary>Every field of a customer as the audit log records it (the tax rate as its invariant text, as the API writes it).</summary>
+    private static AuditState StateOf(Customer customer) => new()
+    {
+        { "externalId", customer.ExternalId },
+        { "name", customer.Name },
+        { "email", customer.Email },
+        { "currency", customer.Currency },
+        { "timeZone", customer.TimeZone },
+        { "locale", customer.Locale },
+        { "taxRate", Decimals.ToText(customer.TaxRate) },
+    };
 
     private static IOrderedQueryable<T> Order<T, TKey>(IQueryable<T> rows, System.Linq.Expressions.Expression<Func<T, TKey>> key, bool descending) =>
         descending ? rows.OrderByDescending(key) : rows.OrderBy(key);

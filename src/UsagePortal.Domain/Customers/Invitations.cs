@@ -73,7 +73,8 @@ public sealed class Invitations(
                 $"<p>Hello {WebUtility.HtmlEncode(existing.DisplayName)},</p><p>{WebUtility.HtmlEncode(actor)} tried to invite this address to {WebUtility.HtmlEncode(customer.Name)} on UsagePortal. " +
                 "It already has an account, and an account belongs to one organisation, so nothing changed. If you need to see another organisation, ask to be invited with another address.</p>" +
                 $"<p><a href=\"{WebUtility.HtmlEncode(urls.Link("Account/Login", new Dictionary<string, string?>()))}\">Sign in to UsagePortal</a> as usual.</p>"));
-            db.Audit(clock, actor, "user.invite_existing", $"user:{email}", $"role={role}", customerId);
+            // Nothing changed, and the log says only what the inviter asked for, as the inviter's own answer does.
+            db.Audit(clock, actor, "user.invite_existing", $"user:{email}", AuditChange.None, $"role={role}", customerId);
             await db.SaveChangesAsync();
             return Result<string>.Ok(email);
         }
@@ -107,7 +108,13 @@ public sealed class Invitations(
         outbox.Enqueue(new EmailMessage(email, $"You are invited to {customer!.Name} on UsagePortal",
             $"<p>Hello {WebUtility.HtmlEncode(displayName)},</p><p>{WebUtility.HtmlEncode(actor)} invited you to see {WebUtility.HtmlEncode(customer.Name)}'s usage and invoices on UsagePortal.</p>" +
             $"<p><a href=\"{WebUtility.HtmlEncode(link)}\">Accept the invitation and choose a password</a>. The link works for three days.</p>"));
-        db.Audit(clock, actor, "user.invited", $"user:{email}", $"role={role}", customerId);
+        db.Audit(clock, actor, "user.invited", $"user:{email}", AuditChange.Created(new AuditState
+        {
+            { "email", email },
+            { "name", displayName },
+            { "role", role },
+            { "status", "invited" },
+        }), $"role={role}", customerId);
         await db.SaveChangesAsync();
         await transaction.CommitAsync();
         return Result<string>.Ok(email);
@@ -139,10 +146,12 @@ public sealed class Invitations(
             return Result<string>.Invalid([.. reset.Errors.Select(e => new FieldError("Password", e.Description))]);
         }
 
+        var before = new AuditState { { "status", "invited" }, { "email confirmed", Flag(user.EmailConfirmed) } };
         user.EmailConfirmed = true;
         user.InvitedAt = null;
         // Saved by the user store's SaveChanges together with the user (one DbContext).
-        db.Audit(clock, user.Email ?? "", "user.invitation_accepted", $"user:{user.Email}", null, user.CustomerId);
+        db.Audit(clock, user.Email ?? "", "user.invitation_accepted", $"user:{user.Email}",
+            AuditChange.Of(before, new AuditState { { "status", "active" }, { "email confirmed", Flag(user.EmailConfirmed) } }), null, user.CustomerId);
         var updated = await users.UpdateAsync(user);
         if (!updated.Succeeded)
         {
@@ -168,6 +177,8 @@ public sealed class Invitations(
     }
 
     /// <summary>The reset token in an invitation link's code (base64url of its UTF-8); null when the code is not that.</summary>
+    private static string Flag(bool value) => value ? "yes" : "no";
+
     private static string? Decode(string code)
     {
         try

@@ -60,7 +60,13 @@ public sealed class TeamService(UsagePortalDbContext db, UserManager<Application
         }
 
         // The audit entry is saved by the user store's SaveChanges together with the deletion (one DbContext).
-        db.Audit(clock, actor, "user.removed", $"user:{user.Email}", null, customerId);
+        db.Audit(clock, actor, "user.removed", $"user:{user.Email}", AuditChange.Removed(new AuditState
+        {
+            { "email", member.Email },
+            { "name", member.DisplayName },
+            { "role", member.Role },
+            { "status", member.Invited ? "invited" : "active" },
+        }), null, customerId);
         var deleted = await users.DeleteAsync(user);
         if (!deleted.Succeeded)
         {

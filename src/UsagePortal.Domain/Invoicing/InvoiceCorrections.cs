@@ -87,18 +87,25 @@ public sealed class InvoiceCorrections(UsagePortalDbContext db, TimeProvider clo
     /// </summary>
     internal async Task<Result<Invoice>> ApplyVoidAsync(long invoiceId, string reason, string actor, DateTime now, CancellationToken cancellationToken)
     {
-        var changed = await db.Invoices
+        // Locks the row while its status allows a void (an update that changes nothing yet), so that the state the audit
+        // log records as "before" is the one this void replaces, not one a concurrent change replaced meanwhile.
+        var locked = await db.Invoices
             .Where(i => i.Id == invoiceId)
             .WhereAllows(InvoiceAction.Void)
+            .ExecuteUpdateAsync(set => set.SetProperty(i => i.Status, i => i.Status), cancellationToken);
+        if (locked == 0)
+        {
+            return Result<Invoice>.Failed(ResultKind.Conflict, await StateErrorAsync(invoiceId, InvoiceAction.Void, cancellationToken));
+        }
+
+        var before = InvoiceAudit.StateOf(await db.Invoices.AsNoTracking().SingleAsync(i => i.Id == invoiceId, cancellationToken));
+        await db.Invoices
+            .Where(i => i.Id == invoiceId)
             .ExecuteUpdateAsync(set => set
                 .SetProperty(i => i.Status, InvoiceStatuses.Void)
                 .SetProperty(i => i.VoidedAt, now)
                 .SetProperty(i => i.VoidReason, reason)
                 .SetProperty(i => i.PaymentState, Data.Payments.PaymentStates.Voided), cancellationToken);
-        if (changed == 0)
-        {
-            return Result<Invoice>.Failed(ResultKind.Conflict, await StateErrorAsync(invoiceId, InvoiceAction.Void, cancellationToken));
-        }
 
         if (await db.CreditNotes.AnyAsync(n => n.InvoiceId == invoiceId, cancellationToken))
         {
@@ -108,7 +115,9 @@ public sealed class InvoiceCorrections(UsagePortalDbContext db, TimeProvider clo
         var invoice = await db.Invoices.AsNoTracking().Include(i => i.Lines).SingleAsync(i => i.Id == invoiceId, cancellationToken);
         var restored = await RestoreCreditsAsync(invoice, now, cancellationToken);
         var currency = Currency.FromCode(invoice.Currency);
-        db.Audit(clock, actor, "invoice.voided", $"invoice:{invoice.Number}",
+        var after = InvoiceAudit.StateOf(invoice);
+        after.Add("credit restored", $"{currency.FormatMinorUnits(restored)} {currency.Code}");
+        db.Audit(clock, actor, "invoice.voided", $"invoice:{invoice.Number}", AuditChange.Of(before, after),
             $"{reason}" + (restored > 0 ? $"; {currency.FormatMinorUnits(restored)} {currency.Code} of credit restored" : ""),
             invoice.CustomerId);
         return Result<Invoice>.Ok(invoice);
@@ -163,6 +172,7 @@ public sealed class InvoiceCorrections(UsagePortalDbContext db, TimeProvider clo
             }
 
             var number = $"CN-{await NextNumberAsync(db, DocumentSequence.CreditNotes, cancellationToken):000000}";
+            var balance = await CreditService.BalanceAsync(db, invoice.CustomerId, now, cancellationToken);
             var grantReason = $"Credit note {number} on {invoice.Number}: {trimmed}";
             var grant = new CreditGrant
             {
@@ -201,12 +211,24 @@ public sealed class InvoiceCorrections(UsagePortalDbContext db, TimeProvider clo
                 Note = $"Credit note {number} on {invoice.Number}",
             });
             var money = $"{currency.FormatMinorUnits(minorUnits)} {currency.Code}";
-            db.Audit(clock, actor, "credit_note.issued", $"credit-note:{number}", $"{money} on {invoice.Number}: {trimmed}", invoice.CustomerId);
-            db.Audit(clock, actor, "credit.granted", $"credit-grant:{grant.Id}", $"{money} from credit note {number}", invoice.CustomerId);
+            var credited = AuditChange.Of(
+                new AuditState { { "credited", Money(issued) }, { "creditable", Money(available) } },
+                new AuditState
+                {
+                    { "credited", Money(issued + minorUnits) },
+                    { "creditable", Money(available - minorUnits) },
+                    { "credit note", number },
+                    { "amount", money },
+                    { "reason", trimmed },
+                });
+            db.Audit(clock, actor, "credit_note.issued", $"credit-note:{number}", credited, $"{money} on {invoice.Number}: {trimmed}", invoice.CustomerId);
+            db.Audit(clock, actor, "credit.granted", $"credit-grant:{grant.Id}", CreditService.GrantChange(currency, balance, grant), $"{money} from credit note {number}", invoice.CustomerId);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return Result<CreditNote>.Ok(note);
         });
+
+        string Money(long minorUnits) => $"{currency.FormatMinorUnits(minorUnits)} {currency.Code}";
     }
 
     /// <summary>

@@ -10,7 +10,9 @@ public sealed class InvoiceFinalization(UsagePortalDbContext db, InvoiceRunner r
 {
     public async Task<Result<Invoice>> FinalizeNowAsync(long invoiceId, string actor, CancellationToken cancellationToken = default)
     {
-        if (!await runner.FinalizeAsync(invoiceId, cancellationToken))
+        // The draft as it stood: the invoicer recomputes its lines and total as it finalizes it.
+        var draft = await db.Invoices.AsNoTracking().SingleOrDefaultAsync(i => i.Id == invoiceId, cancellationToken);
+        if (draft is null || !await runner.FinalizeAsync(invoiceId, cancellationToken))
         {
             var status = await db.Invoices.AsNoTracking().Where(i => i.Id == invoiceId).Select(i => i.Status).SingleOrDefaultAsync(cancellationToken);
             return status is null
@@ -22,7 +24,7 @@ public sealed class InvoiceFinalization(UsagePortalDbContext db, InvoiceRunner r
 
         db.ChangeTracker.Clear();
         var invoice = await db.Invoices.AsNoTracking().SingleAsync(i => i.Id == invoiceId, cancellationToken);
-        db.Audit(clock, actor, "invoice.finalized", $"invoice:{invoice.Number}", "finalized before its grace period ended", invoice.CustomerId);
+        db.Audit(clock, actor, "invoice.finalized", $"invoice:{invoice.Number}", AuditChange.Of(InvoiceAudit.StateOf(draft), InvoiceAudit.StateOf(invoice)), "finalized before its grace period ended", invoice.CustomerId);
         await db.SaveChangesAsync(cancellationToken);
         return Result<Invoice>.Ok(invoice);
     }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using UsagePortal.Data;
 using UsagePortal.Data.Metering;
@@ -48,15 +49,19 @@ public sealed class MeterService(UsagePortalDbContext db, TimeProvider clock)
             MeterMapping.CopyDefinition(definition, first);
             meter.Versions.Add(first);
             db.Meters.Add(meter);
-            db.Audit(clock, actor, "meter.created", $"meter:{meter.Code}", $"{first.Aggregation} of {first.EventType}");
+            db.Audit(clock, actor, "meter.created", $"meter:{meter.Code}", AuditChange.Created(StateOf(first, meter.Name)), $"{first.Aggregation} of {first.EventType}");
             await db.SaveChangesAsync(cancellationToken);
             return Result<MeterSaved>.Ok(new MeterSaved(meter, first, Created: true, Changed: true));
         }
 
         var latest = meter.Versions.OrderBy(v => v.Version).Last();
+        // Taken before anything changes: a version that counted nothing yet is replaced in place below.
+        var before = StateOf(latest);
         if (effect.Renames)
         {
-            db.Audit(clock, actor, "meter.renamed", $"meter:{meter.Code}", $"from '{meter.Name}' to '{definition.Name}'");
+            db.Audit(clock, actor, "meter.renamed", $"meter:{meter.Code}",
+                AuditChange.Of(new AuditState { { "name", meter.Name } }, new AuditState { { "name", definition.Name } }),
+                $"from '{meter.Name}' to '{definition.Name}'");
             meter.Name = definition.Name;
         }
 
@@ -81,9 +86,34 @@ public sealed class MeterService(UsagePortalDbContext db, TimeProvider clock)
         }
 
         MeterMapping.CopyDefinition(definition, version);
-        db.Audit(clock, actor, "meter.changed", $"meter:{meter.Code}", $"version {version.Version} in force from {version.EffectiveFrom:O}: {version.Aggregation} of {version.EventType}");
+        db.Audit(clock, actor, "meter.changed", $"meter:{meter.Code}", AuditChange.Of(before, StateOf(version)), $"version {version.Version} in force from {version.EffectiveFrom:O}: {version.Aggregation} of {version.EventType}");
         await db.SaveChangesAsync(cancellationToken);
         return Result<MeterSaved>.Ok(new MeterSaved(meter, version, Created: false, Changed: true));
+    }
+
+    /// <summary>
+    /// A version's definition as the audit log records it (the name too for a new meter; a rename is an entry of its own):
+    /// filters by property, each with its values, and the group-by in its order.
+    /// </summary>
+    private static AuditState StateOf(MeterVersion version, string? name = null)
+    {
+        var state = new AuditState();
+        if (name is not null)
+        {
+            state.Add("name", name);
+        }
+
+        var filters = JsonSerializer.Deserialize<Dictionary<string, List<string>>>(version.FiltersJson) ?? [];
+        var groupBy = JsonSerializer.Deserialize<List<string>>(version.GroupByJson) ?? [];
+        state.Add("version", AuditValues.Number(version.Version));
+        state.Add("in force from", AuditValues.Instant(version.EffectiveFrom));
+        state.Add("event type", version.EventType);
+        state.Add("aggregation", version.Aggregation);
+        state.Add("property", version.Property);
+        state.Add("filters", filters.Count == 0 ? null
+            : string.Join("; ", filters.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => $"{f.Key} in {string.Join(", ", f.Value)}")));
+        state.Add("group by", groupBy.Count == 0 ? null : string.Join(", ", groupBy));
+        return state;
     }
 
     /// <summary>What <see cref="SaveAsync"/> would do with <paramref name="definition"/> now, without writing anything (the form says it before saving).</summary>

@@ -39,9 +39,11 @@ public sealed class PaymentService(UsagePortalDbContext db, TimeProvider clock, 
         var result = await strategy.ExecuteAsync(async () =>
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            var changed = await db.Invoices.Where(i => i.Id == invoiceId && i.PaymentState != null && retriable.Contains(i.PaymentState))
-                .ExecuteUpdateAsync(set => set.SetProperty(i => i.PaymentState, PaymentStates.Queued), cancellationToken);
-            if (changed == 0)
+            // Locks the row while its push may be retried (an update that changes nothing yet), so that the state the
+            // audit log records as "before" is the one this retry replaces.
+            var locked = await db.Invoices.Where(i => i.Id == invoiceId && i.PaymentState != null && retriable.Contains(i.PaymentState))
+                .ExecuteUpdateAsync(set => set.SetProperty(i => i.PaymentState, i => i.PaymentState), cancellationToken);
+            if (locked == 0)
             {
                 await transaction.RollbackAsync(cancellationToken);
                 var state = await db.Invoices.Where(i => i.Id == invoiceId).Select(i => new { i.PaymentState }).SingleOrDefaultAsync(cancellationToken);
@@ -51,8 +53,15 @@ public sealed class PaymentService(UsagePortalDbContext db, TimeProvider clock, 
                         $"Only a push that failed or is waiting to be retried can be pushed again; this invoice's is '{state.PaymentState ?? "none (a draft)"}'."));
             }
 
+            var before = await db.Invoices.AsNoTracking().Where(i => i.Id == invoiceId).Select(i => new { i.Number, i.PaymentState }).SingleAsync(cancellationToken);
+            await db.Invoices.Where(i => i.Id == invoiceId)
+                .ExecuteUpdateAsync(set => set.SetProperty(i => i.PaymentState, PaymentStates.Queued), cancellationToken);
             PaymentPushes.Enqueue(db, invoiceId, actor, now);
-            db.Audit(clock, actor, "invoice.push_retried", $"invoice:{invoiceId}");
+            db.Audit(clock, actor, "invoice.push_retried", $"invoice:{invoiceId}",
+                AuditChange.Of(
+                    new AuditState { { "number", before.Number }, { "payment state", before.PaymentState } },
+                    new AuditState { { "number", before.Number }, { "payment state", PaymentStates.Queued } }),
+                $"{before.PaymentState} -> {PaymentStates.Queued}");
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return Result<bool>.Ok(true);

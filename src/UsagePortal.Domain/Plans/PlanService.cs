@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using UsagePortal.Data;
 using UsagePortal.Data.Billing;
 using UsagePortal.Domain.Auditing;
+using UsagePortal.Domain.Invoicing;
 using UsagePortal.Domain.Storage;
 using UsagePortal.Pricing;
 
@@ -128,7 +129,8 @@ public sealed class PlanService(UsagePortalDbContext db, TimeProvider clock, ILo
             await db.Plans.Where(p => p.Id == plan.Id).ExecuteUpdateAsync(set => set.SetProperty(p => p.Code, p => p.Code), cancellationToken);
         }
 
-        var latest = await db.PlanVersions.Where(v => v.PlanId == plan.Id).MaxAsync(v => (int?)v.Version, cancellationToken) ?? 0;
+        var previous = await db.PlanVersions.AsNoTracking().Where(v => v.PlanId == plan.Id).OrderByDescending(v => v.Version).FirstOrDefaultAsync(cancellationToken);
+        var latest = previous?.Version ?? 0;
         var version = new PlanVersion
         {
             Plan = plan,
@@ -144,10 +146,38 @@ public sealed class PlanService(UsagePortalDbContext db, TimeProvider clock, ILo
         };
         db.PlanVersions.Add(version);
         db.Audit(clock, actor, created ? "plan.created" : "plan.published", $"plan:{terms.Code}",
+            AuditChange.Of(previous is null ? null : StateOf(previous), StateOf(version)),
             $"version {version.Version}: {terms.Currency.Code}, flat fee {terms.Currency.FormatMinorUnits(terms.FlatFeeMinorUnits)}, {terms.Charges.Count} charge(s)");
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return new PlanPublished(plan, version, created);
     }
 
+    /// <summary>A version's terms as the audit log records them: one field per charge (keyed by its meter), in its own words.</summary>
+    private static AuditState StateOf(PlanVersion version)
+    {
+        var state = new AuditState
+        {
+            { "version", AuditValues.Number(version.Version) },
+            { "name", version.Name },
+            { "currency", version.Currency },
+            { "interval", version.Interval },
+            { "flat fee", PlanText.Money(version.FlatFeeMinorUnits, version.Currency) },
+            { "minimum commitment", PlanText.Money(version.MinimumCommitmentMinorUnits, version.Currency) },
+        };
+        foreach (var charge in PeriodRater.ChargesOf(version))
+        {
+            // Keyed by meter, so that the diff pairs a meter's charge before and after however the list was reordered;
+            // a meter charged twice gets a numbered second field.
+            var field = $"charge {charge.Meter}";
+            for (var n = 2; state.ContainsKey(field); n++)
+            {
+                field = $"charge {charge.Meter} ({n})";
+            }
+
+            state.Add(field, PlanText.Describe(charge, version.Currency));
+        }
+
+        return state;
+    }
 }

@@ -8,6 +8,7 @@ using UsagePortal.Data.Customers;
 using UsagePortal.Domain.Auditing;
 using UsagePortal.Domain.Customers;
 using UsagePortal.Domain.Invoicing;
+using UsagePortal.Domain.Plans;
 using UsagePortal.Pricing;
 
 namespace UsagePortal.Domain.Subscriptions;
@@ -215,7 +216,16 @@ public sealed class SubscriptionService(UsagePortalDbContext db, TimeProvider cl
         SubscriptionSchedule.ScheduleFrom(subscription, subscription.StartsAt);
         db.Subscriptions.Add(subscription);
         await db.SaveChangesAsync(cancellationToken);
-        db.Audit(clock, actor, "subscription.created", $"subscription:{subscription.Id}",
+        db.Audit(clock, actor, "subscription.created", $"subscription:{subscription.Id}", AuditChange.Created(new AuditState
+            {
+                { "customer", customer.ExternalId },
+                { "status", SubscriptionStatuses.Of(subscription, now) },
+                { "plan", PlanName(version) },
+                { "starts at", AuditValues.Instant(start) },
+                { "billing anchor", anchorName },
+                { "time zone", zoneId },
+                { "overrides", overridesJson is null ? null : string.Join("; ", PlanTerms.ParseCharges(overridesJson).Select(c => PlanText.Describe(c, version.Currency))) },
+            }),
             $"customer {customer.ExternalId} on plan {version.Plan!.Code} version {version.Version} from {start:O} ({anchorName}, {zoneId})", customer.Id);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -261,6 +271,7 @@ public sealed class SubscriptionService(UsagePortalDbContext db, TimeProvider cl
                 return Result<SubscriptionDetails>.Conflict("at", $"the subscription is already canceled; it ends at {subscription.EndsAt:O}.");
             }
 
+            var before = StateOf(subscription, now);
             var period = SubscriptionSchedule.CurrentPeriod(subscription, now);
             var endsAt = period is null ? subscription.StartsAt : at == ChangeTiming.Now ? now : period.NominalEnd;
             subscription.EndsAt = endsAt;
@@ -285,7 +296,7 @@ public sealed class SubscriptionService(UsagePortalDbContext db, TimeProvider cl
             }
 
             notify = period is not null && at == ChangeTiming.Now;
-            db.Audit(clock, actor, "subscription.canceled", $"subscription:{subscription.Id}",
+            db.Audit(clock, actor, "subscription.canceled", $"subscription:{subscription.Id}", AuditChange.Of(before, StateOf(subscription, now)),
                 period is null ? "before its start: it never runs" : $"{at}: ends at {endsAt:O}", subscription.CustomerId);
             return null;
         }
@@ -531,6 +542,7 @@ public sealed class SubscriptionService(UsagePortalDbContext db, TimeProvider cl
             return Result<SubscriptionDetails>.Invalid(new FieldError("plan", $"the subscription is already on plan '{version.Plan!.Code}' version {version.Version}."));
         }
 
+        var before = StateOf(subscription, now);
         foreach (var phase in future.Where(p => p != reuse))
         {
             subscription.Phases.Remove(phase);
@@ -562,10 +574,39 @@ public sealed class SubscriptionService(UsagePortalDbContext db, TimeProvider cl
             }
         }
 
-        db.Audit(clock, actor, "subscription.plan_changed", $"subscription:{subscription.Id}",
+        var after = StateOf(subscription, now, version);
+        after.Add("takes effect", $"{at}: {AuditValues.Instant(from)}");
+        db.Audit(clock, actor, "subscription.plan_changed", $"subscription:{subscription.Id}", AuditChange.Of(before, after),
             $"from plan {previous?.Plan?.Code} version {previous?.Version} to plan {version.Plan!.Code} version {version.Version}, {at}: from {from:O}", subscription.CustomerId);
         return null;
     }
+
+    /// <summary>
+    /// A subscription as the audit log records it at <paramref name="now"/>: its status, the plan it is on then (the first
+    /// before it starts, the last after it ends), the plan changes scheduled after that, and its end.
+    /// <paramref name="movedTo"/> names the version a phase was just moved to (its navigation is not loaded yet).
+    /// </summary>
+    private static AuditState StateOf(Subscription subscription, DateTime now, PlanVersion? movedTo = null)
+    {
+        var shown = new SubscriptionDetails(subscription, "").PhaseShown(now);
+        var later = subscription.Phases.Where(p => shown is not null && p.StartsAt > shown.StartsAt).OrderBy(p => p.StartsAt).ToList();
+        return new AuditState
+        {
+            { "status", SubscriptionStatuses.Of(subscription, now) },
+            { "plan", shown is null ? null : Plan(shown) },
+            { "plan changes", later.Count == 0 ? null : string.Join("; ", later.Select(p => $"{Plan(p)} from {AuditValues.Instant(p.StartsAt)}")) },
+            { "ends at", AuditValues.Instant(subscription.EndsAt) },
+            { "canceled at", AuditValues.Instant(subscription.CanceledAt) },
+        };
+
+        string Plan(SubscriptionPhase phase) =>
+            (movedTo is not null && phase.PlanVersionId == movedTo.Id ? movedTo : phase.PlanVersion) is { } version
+                ? PlanName(version)
+                : $"plan version {phase.PlanVersionId}";
+    }
+
+    /// <summary>"growth version 2".</summary>
+    private static string PlanName(PlanVersion version) => $"{version.Plan?.Code} version {version.Version}";
 
     /// <summary>
     /// Claims the subscription's row lease inside a transaction (waiting while the invoicer holds it), applies

@@ -79,17 +79,21 @@ public static class InvoicesEndpoints
             ? TypedResults.Ok(InvoiceAnswers.From(document))
             : InvoiceNotFound(id);
 
-    private static async Task<IResult> FinalizeAsync(string id, InvoiceRunner runner, InvoiceQueries invoices, CancellationToken cancellationToken)
+    private static async Task<IResult> FinalizeAsync(string id, HttpRequest request, InvoiceFinalization finalization, InvoiceQueries invoices, CancellationToken cancellationToken)
     {
         if (ParseId(id) is not { } invoiceId || (await invoices.DocumentAsync(invoiceId, cancellationToken))?.Invoice is not { } invoice)
         {
             return InvoiceNotFound(id);
         }
 
-        if (!await runner.FinalizeAsync(invoiceId, cancellationToken))
+        // The console's service, not the invoicer directly: an early finalization through the API is audited with its key.
+        var result = await finalization.FinalizeNowAsync(invoiceId, ApiKeys.Actor(request), cancellationToken);
+        if (!result.Succeeded)
         {
-            return Problems.Create(StatusCodes.Status409Conflict, "Conflict", "The invoice is not a draft.",
-                [new FieldError("status", $"Invoice {invoice.Number ?? id} is {invoice.Status}; only a draft can be finalized, and a finalized invoice never changes.")]);
+            return invoice.Status == InvoiceStatuses.Draft
+                ? Problems.For(result, "The invoice was not finalized.")
+                : Problems.Create(StatusCodes.Status409Conflict, "Conflict", "The invoice is not a draft.",
+                    [new FieldError("status", $"Invoice {invoice.Number ?? id} is {invoice.Status}; only a draft can be finalized, and a finalized invoice never changes.")]);
         }
 
         return TypedResults.Ok(InvoiceAnswers.From((await invoices.DocumentAsync(invoiceId, cancellationToken))!));

@@ -1,0 +1,38 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace UsagePortal.Data.Sqlite.Migrations
+{
+    /// <inheritdoc />
+    public partial class AuditDiff : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<string>(
+                name: "After",
+                table: "AuditEntries",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "Before",
+                table: "AuditEntries",
+                type: "TEXT",
+                nullable: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropColumn(
+                name: "After",
+                table: "AuditEntries");
+
+            migrationBuilder.DropColumn(
+                name: "Before",
+                table: "AuditEntries");
+        }
+    }
+}
