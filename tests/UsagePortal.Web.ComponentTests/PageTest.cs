@@ -10,7 +10,9 @@ namespace UsagePortal.Web.ComponentTests;
 /// </summary>
 public abstract class PageTest : ComponentTest
 {
-    protected PageTest(ComponentHost host) : base(host)
+    /// <param name="host">The app.</param>
+    /// <param name="services">Services of the test's own that take the place of the app's (see <see cref="ComponentTest"/>).</param>
+    protected PageTest(ComponentHost host, Action<IServiceCollection>? services = null) : base(host, services)
     {
         Services.GetRequiredService<NavigationManager>().OnNotFound += (_, _) => NotFoundCalled = true;
     }

@@ -48,6 +48,16 @@ public sealed class AlertQueries(UsagePortalDbContext db, IOptions<OutboxOptions
             .Take(take)
             .ToListAsync(cancellationToken);
 
+    /// <summary>
+    /// The organisation's alerts of the billing period running at <paramref name="now"/>, oldest first: the thresholds (and
+    /// the cap) reached this period. Each fires at most once a period, so these are few.
+    /// </summary>
+    public Task<List<AlertFiring>> InPeriodAsync(int customerId, DateTime now, CancellationToken cancellationToken = default) =>
+        db.AlertFirings.AsNoTracking()
+            .Where(f => f.CustomerId == customerId && f.PeriodStart <= now && f.PeriodEnd > now)
+            .OrderBy(f => f.FiredAt).ThenBy(f => f.Id)
+            .ToListAsync(cancellationToken);
+
     /// <summary>How many of the organisation's alerts fired after the user last opened the bell (since joining, before that).</summary>
     public async Task<int> UnreadCountAsync(string userId, CancellationToken cancellationToken = default)
     {

@@ -32,7 +32,11 @@ public sealed record BudgetSettings(
     IReadOnlyList<BudgetThreshold> Thresholds,
     DateTime? BlockedUntil,
     DateTime? BlockedSince,
-    DateTime? UpdatedAt);
+    DateTime? UpdatedAt)
+{
+    /// <summary>Whether the cap is reached and holds at <paramref name="now"/>: billing stops and the entitlement answers blocked.</summary>
+    public bool CapInForce(DateTime now) => Cap is not null && BlockedUntil is { } until && until > now;
+}
 
 /// <summary>
 /// A customer's budget, thresholds, cap and alert channels. Only the customer's owners change them (the pages and the

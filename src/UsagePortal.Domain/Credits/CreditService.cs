@@ -85,9 +85,18 @@ public sealed class CreditService(UsagePortalDbContext db, TimeProvider clock)
         var now = clock.GetUtcNow().UtcDateTime;
         var grants = await db.CreditGrants.AsNoTracking().Where(g => g.CustomerId == customerId).OrderByDescending(g => g.CreatedAt).ThenByDescending(g => g.Id).ToListAsync(cancellationToken);
         var ledger = await db.CreditLedger.AsNoTracking().Where(e => e.CustomerId == customerId).OrderByDescending(e => e.At).ThenByDescending(e => e.Id).ToListAsync(cancellationToken);
-        var balance = grants.Where(g => IsAvailable(g, now)).Sum(g => g.Remaining);
-        return new CreditStatement(Currency.FromCode(customer.Currency), balance, grants, ledger);
+        return new CreditStatement(Currency.FromCode(customer.Currency), Balance(grants, now), grants, ledger);
     }
+
+    /// <summary>The customer's balance alone (see <see cref="GetAsync"/>), in its currency, without the ledger.</summary>
+    public async Task<(Currency Currency, long Balance)> BalanceAsync(int customerId, CancellationToken cancellationToken = default)
+    {
+        var currency = await db.Customers.AsNoTracking().Where(c => c.Id == customerId).Select(c => c.Currency).SingleAsync(cancellationToken);
+        var grants = await db.CreditGrants.AsNoTracking().Where(g => g.CustomerId == customerId && g.Remaining > 0).ToListAsync(cancellationToken);
+        return (Currency.FromCode(currency), Balance(grants, clock.GetUtcNow().UtcDateTime));
+    }
+
+    private static long Balance(IEnumerable<CreditGrant> grants, DateTime now) => grants.Where(g => IsAvailable(g, now)).Sum(g => g.Remaining);
 
     /// <summary>The numbers of the customer's invoices among <paramref name="invoiceIds"/> (null for a draft), for the ledger's links.</summary>
     public async Task<IReadOnlyDictionary<long, string?>> InvoiceNumbersAsync(int customerId, IReadOnlyCollection<long> invoiceIds, CancellationToken cancellationToken = default) =>

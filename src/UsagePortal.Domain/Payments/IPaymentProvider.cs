@@ -39,6 +39,12 @@ public interface IPaymentProvider
     /// </summary>
     Task<string?> PaymentMethodPageAsync(Data.Customers.Customer customer, string returnUrl, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Where the operator sees <paramref name="customer"/> in the provider's own dashboard; null when the provider has none
+    /// (local) or does not know the customer yet.
+    /// </summary>
+    string? CustomerDashboardUrl(Data.Customers.Customer customer);
+
     /// <summary>Voids at the provider an invoice voided here; answers what happened, in words. Idempotent.</summary>
     Task<string> VoidAsync(Data.Billing.Invoice invoice, CancellationToken cancellationToken);
 }

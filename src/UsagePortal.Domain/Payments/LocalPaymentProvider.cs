@@ -21,6 +21,9 @@ public sealed class LocalPaymentProvider : IPaymentProvider
     /// <summary>Nothing to void elsewhere.</summary>
     public Task<string> VoidAsync(Data.Billing.Invoice invoice, CancellationToken cancellationToken) => Task.FromResult("Nothing to void at the local provider.");
 
+    /// <summary>No dashboard: the invoice pages are all there is.</summary>
+    public string? CustomerDashboardUrl(Data.Customers.Customer customer) => null;
+
     /// <summary>Nothing to manage: the local provider takes no payment method.</summary>
     public Task<string?> PaymentMethodPageAsync(Data.Customers.Customer customer, string returnUrl, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
 }

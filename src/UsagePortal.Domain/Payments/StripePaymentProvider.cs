@@ -29,13 +29,19 @@ public sealed class StripePaymentProvider : IPaymentProvider, IDisposable
 
     public const string CustomerMetadataKey = "usageportal_customer";
 
+    /// <summary>Stripe's dashboard; objects made with a test key live under its <c>test/</c> path.</summary>
+    public const string DashboardBase = "https://dashboard.stripe.com/";
+
     private readonly HttpClient http;
     private readonly StripeClient client;
+    private readonly bool testMode;
 
     public StripePaymentProvider(IOptions<PaymentsOptions> options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var stripe = options.Value.Stripe;
+        // sk_test_… and rk_test_… (a restricted key) work on test-mode objects only; the dashboard shows those under test/.
+        testMode = stripe.SecretKey?.Contains("_test_", StringComparison.Ordinal) == true;
         http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = TimeSpan.FromSeconds(80) };
         client = new StripeClient(new StripeClientOptions
         {
@@ -150,6 +156,15 @@ public sealed class StripePaymentProvider : IPaymentProvider, IDisposable
         {
             throw translated;
         }
+    }
+
+    /// <summary>The customer's page in Stripe's dashboard (in test mode with a test key), once Stripe knows the customer.</summary>
+    public string? CustomerDashboardUrl(Data.Customers.Customer customer)
+    {
+        ArgumentNullException.ThrowIfNull(customer);
+        return customer.ProviderCustomerId is { Length: > 0 } id
+            ? $"{DashboardBase}{(testMode ? "test/" : "")}customers/{Uri.EscapeDataString(id)}"
+            : null;
     }
 
     /// <summary>A Stripe billing-portal session for the customer (once Stripe knows it), returning to <paramref name="returnUrl"/>.</summary>

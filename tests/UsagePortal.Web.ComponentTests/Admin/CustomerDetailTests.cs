@@ -1,13 +1,28 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using UsagePortal.Data.Billing;
+using UsagePortal.Data.Budgets;
+using UsagePortal.Data.Customers;
 using UsagePortal.Data.Identity;
+using UsagePortal.Data.Payments;
 using UsagePortal.Domain;
+using UsagePortal.Domain.Budgets;
+using UsagePortal.Domain.Cost;
+using UsagePortal.Domain.Credits;
 using UsagePortal.Domain.Customers;
+using UsagePortal.Domain.Payments;
+using UsagePortal.Web.ComponentTests.Portal;
 using UsagePortal.Web.Components.Pages.Admin;
+using UsagePortal.Web.Components.Pages.Portal;
+using UsagePortal.Web.Formatting;
 
 namespace UsagePortal.Web.ComponentTests.Admin;
 
-/// <summary>/admin/customers/{id}: the customer's details, editing them, its people and inviting one.</summary>
+/// <summary>
+/// /admin/customers/{id}: the customer's details, editing them, its people and inviting one; and what the customer is
+/// billed: this period's usage and cost as their own dashboard shows it, budget and cap, credit, invoices and payment.
+/// </summary>
 [Collection(ComponentHostCollection.Name)]
 public sealed class CustomerDetailTests(ComponentHost host) : PeopleTestBase(host)
 {
@@ -16,6 +31,39 @@ public sealed class CustomerDetailTests(ComponentHost host) : PeopleTestBase(hos
         RenderProviders();
         SignInAsAdmin();
         return Render<CustomerDetail>(p => p.Add(c => c.Id, id));
+    }
+
+    /// <summary>The page with every billing panel read (no skeleton or progress bar left in them).</summary>
+    private IRenderedComponent<CustomerDetail> RenderBilled(int id)
+    {
+        var page = RenderPage(id);
+        page.WaitForAssertion(() =>
+        {
+            Assert.Empty(page.FindAll("[data-testid=customer-period] [data-testid=cost-loading], [data-testid=customer-period] [data-testid=usage-loading]"));
+            Assert.Empty(page.FindAll("[data-testid=customer-budget] .mud-skeleton, [data-testid=customer-credits] .mud-skeleton, [data-testid=customer-payment] .mud-skeleton"));
+            Assert.Empty(page.FindAll("[data-testid=customer-invoices] .mud-progress-linear"));
+        }, TimeSpan.FromSeconds(30));
+        return page;
+    }
+
+    private static string TextOf(IRenderedComponent<CustomerDetail> page, string selector) =>
+        page.Find(selector).TextContent.Trim().Replace('\u00a0', ' ');
+
+    private Task<int> ThresholdIdAsync(int customerId, decimal percent) =>
+        WithDbAsync(async db => (await db.BudgetThresholds.AsNoTracking().Where(t => t.CustomerId == customerId).ToListAsync()).Single(t => t.Percent == percent).Id);
+
+    /// <summary>
+    /// A customer in UTC on a plan of its own (20.00 a month and 0.01 a call) since the start of this month, with
+    /// <paramref name="calls"/> calls by now, sent through ingestion as the API sends them.
+    /// </summary>
+    private async Task<(Customer Customer, string Meter)> CustomerWithCallsAsync(int calls)
+    {
+        var customer = await CreateCustomerAsync();
+        var (plan, meter) = await CreatePlanWithMeterAsync();
+        var now = DateTime.UtcNow;
+        await SubscribeAsync(customer, plan, new DateTime(now.Year, now.Month, 1, 0, 0, 0, DateTimeKind.Utc));
+        await Host.IngestAsync(customer.ExternalId, $"{meter}.used", new { }, DateTimeOffset.UtcNow.AddSeconds(-calls), calls);
+        return (customer, meter);
     }
 
     private static void Invite(IRenderedComponent<CustomerDetail> page, string email, string name)
@@ -50,6 +98,160 @@ public sealed class CustomerDetailTests(ComponentHost host) : PeopleTestBase(hos
         var page = RenderPage(customer.Id);
 
         page.WaitForAssertion(() => Assert.Contains("Nobody can sign in to this customer's portal yet", page.Find("[data-testid=members-empty]").TextContent, StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task ThisPeriodsCostIsWhatTheCustomersOwnDashboardShowsAndNoOtherCustomersUsage()
+    {
+        var (busy, busyMeter) = await CustomerWithCallsAsync(300);
+        var (quiet, quietMeter) = await CustomerWithCallsAsync(70);
+        SignInAsCustomer(busy.Id);
+        var dashboard = Render<Dashboard>();
+        dashboard.WaitForAssertion(() => Assert.Equal("true", dashboard.Find("[data-testid=dashboard]").GetAttribute("data-interactive")), TimeSpan.FromSeconds(30));
+        var theirs = dashboard.Find("[data-testid=cost-so-far]").TextContent.Trim();
+        var read = await Host.WithServicesAsync(services => services.GetRequiredService<CostQuery>().CurrentAsync(busy.Id, DateTime.UtcNow));
+
+        var page = RenderBilled(busy.Id);
+
+        // 20.00 a month and 300 calls at 0.01: the dashboard, the cost query and the admin's page say the same.
+        Assert.Equal("23.00\u00a0USD", theirs);
+        Assert.Equal(PortalFormat.For(busy).Money(read!.Invoice!.Total, "USD"), theirs);
+        Assert.Equal(theirs, page.Find("[data-testid=customer-period] [data-testid=cost-so-far]").TextContent.Trim());
+        Assert.Equal("300", page.Find($"[data-testid=customer-period] [data-meter={busyMeter}]").TextContent.Trim());
+        // Meters are the operator's, so every customer's page lists the other's too: counting none of its calls.
+        Assert.Equal("0", page.Find($"[data-testid=customer-period] [data-meter={quietMeter}]").TextContent.Trim());
+        Assert.DoesNotContain(quiet.ExternalId, page.Markup, StringComparison.Ordinal);
+        // The console links to nothing of the customer's own portal, which an admin cannot open.
+        Assert.Empty(page.FindAll("[data-testid=customer-period] a[href^='app/']"));
+
+        var other = RenderBilled(quiet.Id);
+
+        Assert.Equal("20.70 USD", TextOf(other, "[data-testid=customer-period] [data-testid=cost-so-far]"));
+        Assert.Equal("70", other.Find($"[data-meter={quietMeter}]").TextContent.Trim());
+        Assert.Equal("0", other.Find($"[data-meter={busyMeter}]").TextContent.Trim());
+        Assert.DoesNotContain(busy.ExternalId, other.Markup, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ACapReachedIsShownInForceWithTheThresholdsReachedThisPeriod()
+    {
+        var (customer, _) = await CustomerWithCallsAsync(300);
+        await Host.WithServicesAsync(async services =>
+        {
+            // Spend 23.00: past 80 % of 25.00 (20.00) and past the 10.00 cap; not past 200 % (50.00).
+            var saved = await services.GetRequiredService<BudgetService>().SaveAsync(customer.Id, new BudgetInput("25.00", "10.00", null, null,
+                [new ThresholdInput(null, "80", null, SpendBases.Actual), new ThresholdInput(null, "200", null, SpendBases.Actual)]), "tests");
+            Assert.True(saved.Succeeded);
+            return await services.GetRequiredService<BudgetEvaluator>().EvaluateOneAsync(customer.Id);
+        });
+
+        var page = RenderBilled(customer.Id);
+
+        Assert.Equal("25.00 USD", TextOf(page, "[data-testid=budget-amount]"));
+        Assert.Equal("10.00 USD", TextOf(page, "[data-testid=budget-cap]"));
+        Assert.Equal("2, 1 reached this period", TextOf(page, "[data-testid=budget-thresholds]"));
+        Assert.Contains("nothing more is billed", TextOf(page, "[data-testid=cap-in-force]"), StringComparison.Ordinal);
+        Assert.Empty(page.FindAll("[data-testid=cap-not-in-force]"));
+        Assert.Equal(["cap:1000", $"threshold:{await ThresholdIdAsync(customer.Id, 80m)}"],
+            page.FindAll("[data-testid=alerts-reached] li").Select(li => li.GetAttribute("data-alert")).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task ACapNotReachedIsShownSetButNotInForce()
+    {
+        var (customer, _) = await CustomerWithCallsAsync(300);
+        await Host.WithServicesAsync(async services =>
+        {
+            var saved = await services.GetRequiredService<BudgetService>().SaveAsync(customer.Id, new BudgetInput(null, "1000.00", null, null, []), "tests");
+            Assert.True(saved.Succeeded);
+            return await services.GetRequiredService<BudgetEvaluator>().EvaluateOneAsync(customer.Id);
+        });
+
+        var page = RenderBilled(customer.Id);
+
+        Assert.Equal("none", TextOf(page, "[data-testid=budget-amount]"));
+        Assert.Equal("1,000.00 USD", TextOf(page, "[data-testid=budget-cap]"));
+        Assert.Equal("Cap not reached this period: usage is billed up to it.", TextOf(page, "[data-testid=cap-not-in-force]"));
+        Assert.Empty(page.FindAll("[data-testid=cap-in-force]"));
+        Assert.Equal("No threshold reached this period.", TextOf(page, "[data-testid=alerts-none]"));
+    }
+
+    [Fact]
+    public async Task TheCreditBalanceLinksToTheCreditsPage()
+    {
+        var customer = await CreateCustomerAsync();
+        var granted = await Host.WithServicesAsync(services => services.GetRequiredService<CreditService>().GrantAsync(customer.Id, "12.50", "goodwill", null, "tests"));
+        Assert.True(granted.Succeeded);
+
+        var page = RenderBilled(customer.Id);
+
+        Assert.Equal("12.50 USD", TextOf(page, "[data-testid=customer-credit-balance]"));
+        Assert.Equal($"admin/customers/{customer.Id}/credits", page.Find("[data-testid=customer-credits] a[data-testid=credits-link]").GetAttribute("href"));
+    }
+
+    [Fact]
+    public async Task TheLatestInvoicesShowTheirPaymentStateAndLinkToTheirPagesAndToAllOfThem()
+    {
+        var customer = await CreateCustomerAsync();
+        var other = await CreateCustomerAsync();
+        var stored = new List<Invoice>();
+        for (var month = 5; month <= 10; month++)
+        {
+            stored.Add(await WithDbAsync(db => TestInvoices.StoreAsync(db, customer.Id, InvoiceStatuses.Paid, null, 0, 0m, new DateTime(2026, month, 1, 0, 0, 0, DateTimeKind.Utc), "USD")));
+        }
+
+        var latest = stored[^1].Id;
+        var foreign = await WithDbAsync(db => TestInvoices.StoreAsync(db, other.Id, InvoiceStatuses.Finalized, null, 0, 0m, new DateTime(2026, 11, 1, 0, 0, 0, DateTimeKind.Utc), "USD"));
+        await WithDbAsync(async db =>
+        {
+            // Paid but the latest, whose charge failed; each test subscription ends with its invoice's period, as a real one would.
+            await db.Invoices.Where(i => i.CustomerId == customer.Id).ExecuteUpdateAsync(set => set.SetProperty(i => i.PaymentState, PaymentStates.Paid));
+            await db.Invoices.Where(i => i.Id == latest).ExecuteUpdateAsync(set => set.SetProperty(i => i.PaymentState, PaymentStates.Failed).SetProperty(i => i.Status, InvoiceStatuses.PaymentFailed));
+            foreach (var subscription in await db.Subscriptions.Where(s => s.CustomerId == customer.Id || s.CustomerId == other.Id).ToListAsync())
+            {
+                subscription.EndsAt = subscription.StartsAt.AddMonths(1);
+            }
+
+            return await db.SaveChangesAsync();
+        });
+
+        var page = RenderBilled(customer.Id);
+
+        var rows = page.FindAll("[data-testid=latest-invoices] tbody tr");
+        Assert.Equal(stored.AsEnumerable().Reverse().Take(CustomerDetail.LatestInvoices).Select(i => i.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)), rows.Select(r => r.GetAttribute("data-invoice")));
+        Assert.Equal($"admin/invoices/{stored[^1].Id}", rows[0].QuerySelector("a")!.GetAttribute("href"));
+        Assert.Equal(stored[^1].Number, rows[0].QuerySelector("a")!.TextContent.Trim());
+        Assert.Contains("1 Oct – 31 Oct 2026", rows[0].TextContent, StringComparison.Ordinal);
+        Assert.Equal("100.00 USD", rows[0].QuerySelector("[data-testid=invoice-total]")!.TextContent.Trim().Replace('\u00a0', ' '));
+        Assert.Equal(InvoiceStatuses.PaymentFailed, rows[0].QuerySelector("[data-testid=invoice-status]")!.GetAttribute("data-status"));
+        Assert.Equal(["Payment failed", "Paid", "Paid", "Paid", "Paid"], rows.Select(r => r.QuerySelector("[data-testid=invoice-payment]")!.TextContent.Trim()));
+        Assert.Equal("All 6 invoices", TextOf(page, "[data-testid=all-invoices]"));
+        Assert.Equal($"admin/invoices?customer={customer.Id}", page.Find("[data-testid=all-invoices]").GetAttribute("href"));
+        Assert.Equal($"{stored[^1].Number}: Payment failed", TextOf(page, "[data-testid=latest-payment-state]"));
+        Assert.DoesNotContain(foreign.Number!, page.Markup, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ACustomerWithNothingBilledYetSaysSoInEachPanelAndTheLocalProviderLinksNowhere()
+    {
+        var customer = await CreateCustomerAsync();
+        // An id left from a time the operator collected through Stripe: with the local provider it leads nowhere.
+        await WithDbAsync(db => db.Customers.Where(c => c.Id == customer.Id).ExecuteUpdateAsync(set => set.SetProperty(c => c.ProviderCustomerId, "cus_Earlier123")));
+
+        var page = RenderBilled(customer.Id);
+
+        Assert.Contains("No subscription runs for this customer now", TextOf(page, "[data-testid=period-no-subscription]"), StringComparison.Ordinal);
+        Assert.Empty(page.FindAll("[data-testid=customer-period] [data-testid=cost-so-far]"));
+        Assert.NotNull(page.Find("[data-testid=customer-period] [data-testid=usage-empty]"));
+        Assert.StartsWith("No budget, alerts or cap", TextOf(page, "[data-testid=budget-none]"), StringComparison.Ordinal);
+        Assert.Equal("0.00 USD", TextOf(page, "[data-testid=customer-credit-balance]"));
+        Assert.Contains("No credit to use", TextOf(page, "[data-testid=customer-credits]"), StringComparison.Ordinal);
+        Assert.Equal("No invoices yet: the first comes when a billing period closes.", TextOf(page, "[data-testid=invoices-none]"));
+        Assert.Equal("All invoices", TextOf(page, "[data-testid=all-invoices]"));
+        Assert.Equal("Local", TextOf(page, "[data-testid=payment-provider]"));
+        Assert.Equal("none yet", TextOf(page, "[data-testid=latest-payment-state]"));
+        Assert.Empty(page.FindAll("[data-testid=stripe-customer-link], a[href*='stripe.com']"));
+        Assert.DoesNotContain("cus_Earlier123", page.Markup, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -172,5 +374,61 @@ public sealed class CustomerDetailTests(ComponentHost host) : PeopleTestBase(hos
         Assert.Null(admin.CustomerId);
         Assert.Null(admin.InvitedAt);
         Assert.DoesNotContain(DemoSettings.AdminEmail, page.Find("[data-testid=members]").TextContent, StringComparison.Ordinal);
+    }
+}
+
+/// <summary>/admin/customers/{id} when Stripe collects: the customer's page in Stripe's dashboard, once Stripe knows the customer.</summary>
+[Collection(ComponentHostCollection.Name)]
+public sealed class CustomerDetailUnderStripeTests(ComponentHost host) : PeopleTestBase(host, services =>
+    services.AddSingleton<IPaymentProvider>(_ => Stripe("sk_test_components")))
+{
+    private static StripePaymentProvider Stripe(string secretKey) =>
+        new(Options.Create(new PaymentsOptions { Provider = PaymentsOptions.StripeProvider, Stripe = new StripeOptions { SecretKey = secretKey, WebhookSecret = "whsec_components" } }));
+
+    private IRenderedComponent<CustomerDetail> RenderPayment(int id)
+    {
+        RenderProviders();
+        SignInAsAdmin();
+        var page = Render<CustomerDetail>(p => p.Add(c => c.Id, id));
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll("[data-testid=customer-payment] .mud-skeleton")), TimeSpan.FromSeconds(30));
+        return page;
+    }
+
+    [Fact]
+    public async Task ACustomerStripeKnowsLinksToItsPageInStripesDashboardInANewTab()
+    {
+        var customer = await CreateCustomerAsync();
+        await WithDbAsync(db => db.Customers.Where(c => c.Id == customer.Id).ExecuteUpdateAsync(set => set.SetProperty(c => c.ProviderCustomerId, "cus_Components123")));
+
+        var page = RenderPayment(customer.Id);
+
+        Assert.Equal("Stripe", page.Find("[data-testid=payment-provider]").TextContent.Trim());
+        var link = page.Find("a[data-testid=stripe-customer-link]");
+        // A test key's customers live in the dashboard's test mode.
+        Assert.Equal("https://dashboard.stripe.com/test/customers/cus_Components123", link.GetAttribute("href"));
+        Assert.Equal("_blank", link.GetAttribute("target"));
+        Assert.Equal("noopener", link.GetAttribute("rel"));
+        Assert.Contains("cus_Components123", link.TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ACustomerStripeDoesNotKnowYetHasNoLink()
+    {
+        var customer = await CreateCustomerAsync();
+
+        var page = RenderPayment(customer.Id);
+
+        Assert.Equal("Stripe", page.Find("[data-testid=payment-provider]").TextContent.Trim());
+        Assert.Empty(page.FindAll("[data-testid=stripe-customer-link], a[href*='stripe.com']"));
+        Assert.Contains("not yet", page.Find("[data-testid=stripe-customer-none]").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ALiveKeysCustomersAreInTheDashboardsLiveMode()
+    {
+        using var live = Stripe("sk_live_components");
+
+        Assert.Equal("https://dashboard.stripe.com/customers/cus_Live123", live.CustomerDashboardUrl(new Customer { ExternalId = "live", Name = "Live", Email = "live@example.test", ProviderCustomerId = "cus_Live123" }));
+        Assert.Null(live.CustomerDashboardUrl(new Customer { ExternalId = "new", Name = "New", Email = "new@example.test" }));
     }
 }

@@ -21,7 +21,7 @@ namespace UsagePortal.Web.ComponentTests.Admin;
 /// What the tests of the people and customer pages share: the layout's providers (dialogs, snackbars, popovers) rendered
 /// beside the page, a sign-in that carries the user's id as the app's does, a record of NotFound, and data of their own.
 /// </summary>
-public abstract class PeopleTestBase(ComponentHost host) : PageTest(host)
+public abstract class PeopleTestBase(ComponentHost host, Action<IServiceCollection>? services = null) : PageTest(host, services)
 {
     /// <summary>Signs in as a customer user with the claims the app's sign-in gives (the user's id among them).</summary>
     protected void SignInAsPerson(int customerId, string email, string role, string userId, string displayName = "Someone")
@@ -86,7 +86,14 @@ public abstract class PeopleTestBase(ComponentHost host) : PageTest(host)
         });
 
     /// <summary>A plan with one standard charge on a meter of its own; answers its code.</summary>
-    protected Task<string> CreatePlanAsync(string currency = "USD", string flatFee = "20") =>
+    protected async Task<string> CreatePlanAsync(string currency = "USD", string flatFee = "20") =>
+        (await CreatePlanWithMeterAsync(currency, flatFee)).Plan;
+
+    /// <summary>
+    /// A plan with one standard charge (0.01 a unit) on a counting meter of its own, whose events are of type
+    /// <c>{meter}.used</c>; answers the plan's code and the meter's.
+    /// </summary>
+    protected Task<(string Plan, string Meter)> CreatePlanWithMeterAsync(string currency = "USD", string flatFee = "20") =>
         Host.WithServicesAsync(async services =>
         {
             var meter = $"m_{Guid.NewGuid():N}"[..20];
@@ -97,7 +104,7 @@ public abstract class PeopleTestBase(ComponentHost host) : PageTest(host)
             var (saved, errors) = await services.GetRequiredService<PlanService>().PublishAsync(
                 $$$"""{"code":"{{{code}}}","name":"Plan {{{code}}}","currency":"{{{currency}}}","flatFee":"{{{flatFee}}}","charges":[{"meter":"{{{meter}}}","model":"standard","properties":{"unitAmount":"0.01"}}]}""", "tests");
             Assert.True(saved is not null, string.Join("; ", errors));
-            return code;
+            return (code, meter);
         });
 
     protected Task<int> SubscribeAsync(Customer customer, string plan, DateTime start) =>

@@ -96,6 +96,8 @@ public sealed class FailingPaymentsTests(FailingPaymentsTests.ScriptedPortal por
         public Task<string?> PaymentMethodPageAsync(Data.Customers.Customer customer, string returnUrl, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
 
         public Task<string> VoidAsync(Invoice invoice, CancellationToken cancellationToken) => Task.FromResult("Voided.");
+
+        public string? CustomerDashboardUrl(Data.Customers.Customer customer) => null;
     }
 
     public sealed class ScriptedPortal : PortalFactory

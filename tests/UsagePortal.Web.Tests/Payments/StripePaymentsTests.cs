@@ -93,6 +93,8 @@ public sealed class StripePortal : PortalFactory
             inner.PaymentMethodPageAsync(customer, returnUrl, cancellationToken);
 
         public Task<string> VoidAsync(Invoice invoice, CancellationToken cancellationToken) => inner.VoidAsync(invoice, cancellationToken);
+
+        public string? CustomerDashboardUrl(Data.Customers.Customer customer) => inner.CustomerDashboardUrl(customer);
     }
 }
 
