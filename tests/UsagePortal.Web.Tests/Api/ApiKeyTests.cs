@@ -16,9 +16,6 @@ public sealed class ApiKeyTests(MeteringPortal portal)
 {
     private static readonly DateTimeOffset Hour = new(2026, 2, 14, 10, 0, 0, TimeSpan.Zero);
 
-    /// <summary>Served without a key on purpose: the API's description is public.</summary>
-    private const string OpenApiDocument = "/api/v1/openapi.json";
-
     public enum Credential
     {
         None,
@@ -73,29 +70,6 @@ public sealed class ApiKeyTests(MeteringPortal portal)
         Assert.Contains(response.Headers.WwwAuthenticate, h => h.Scheme == "Bearer");
     }
 
-    /// <summary>
-    /// Every endpoint the app maps under /api/v1 but Stripe's webhook (Stripe signs its requests instead: a request without
-    /// a valid Stripe-Signature answers 400 and stores nothing, see StripeWebhookTests), as a request with its route values filled in.
-    /// </summary>
-    private List<(string Method, string Path)> ApiEndpoints()
-    {
-        var endpoints = portal.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
-            .Where(e => e.RoutePattern.RawText is { } raw && raw.TrimStart('/').StartsWith("api/v1/", StringComparison.Ordinal) && "/" + raw.TrimStart('/') != OpenApiDocument && "/" + raw.TrimStart('/') != StripeWebhookEndpoints.Path)
-            .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["GET"])
-                .Select(method => (method, "/" + string.Join('/', e.RoutePattern.PathSegments.Select(s => string.Concat(s.Parts.Select(p => p switch
-                {
-                    Microsoft.AspNetCore.Routing.Patterns.RoutePatternLiteralPart literal => literal.Content,
-                    _ => "some-value",
-                })))))))
-            .Distinct()
-            .ToList();
-        Assert.Contains(("POST", "/api/v1/events"), endpoints);
-        Assert.Contains(("GET", "/api/v1/customers/some-value/usage"), endpoints);
-        Assert.Contains(("GET", "/api/v1/meters"), endpoints);
-        Assert.Contains(("POST", "/api/v1/meters"), endpoints);
-        return endpoints;
-    }
-
     [Theory]
     [InlineData(Credential.None)]
     [InlineData(Credential.UnknownKey)]
@@ -106,7 +80,7 @@ public sealed class ApiKeyTests(MeteringPortal portal)
     {
         using var client = await ClientAsync(credential);
 
-        foreach (var (method, path) in ApiEndpoints())
+        foreach (var (method, path) in ApiCatalog.KeyedEndpoints(portal.Services))
         {
             // Whatever the body: the key is checked first.
             foreach (var contentType in method is "POST" or "PUT" or "PATCH" ? new string?[] { Json, "text/plain" } : [null])

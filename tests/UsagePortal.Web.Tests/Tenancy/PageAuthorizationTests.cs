@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using UsagePortal.Data;
+using UsagePortal.Web.Tests.Api;
 
 namespace UsagePortal.Web.Tests.Tenancy;
 
@@ -90,6 +91,30 @@ public sealed class PageAuthorizationTests(PortalFactory portal) : IClassFixture
 
             Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
             Assert.Equal("/Account/AccessDenied", response.Headers.Location!.AbsolutePath());
+        }
+    }
+
+    [Fact]
+    public async Task CustomerUsersSignedInAreRefusedEveryOperatorApiEndpoint()
+    {
+        // The operator API is admin-only: it takes an operator key, never a signed-in session, so a customer's cookie
+        // (owner or member) opens none of it, not even the reads.
+        foreach (var email in new[] { DemoSettings.CustomerEmail, DemoSettings.MemberEmail })
+        {
+            using var client = portal.CreatePortalClient();
+            await client.SignInAsync(email, DemoSettings.CustomerPassword);
+
+            foreach (var (method, path) in ApiCatalog.KeyedEndpoints(portal.Services))
+            {
+                using var request = new HttpRequestMessage(new HttpMethod(method), path);
+                if (method is "POST" or "PUT" or "PATCH")
+                {
+                    request.Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json");
+                }
+
+                using var response = await client.Http.SendAsync(request);
+                Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{method} {path} as {email} answered {(int)response.StatusCode}");
+            }
         }
     }
 
