@@ -8,7 +8,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using UsagePortal.Data;
 using UsagePortal.Data.Billing;
+using UsagePortal.Domain;
 using UsagePortal.Domain.Invoicing;
+using UsagePortal.Domain.Subscriptions;
 using UsagePortal.Web.Tests.Api;
 using static UsagePortal.Web.Tests.Api.MeteringApi;
 
@@ -131,6 +133,55 @@ public static class SubscriptionsApi
     }
 
     /// <summary>A plan with one standard charge on a new meter; answers (plan code, meter code).</summary>
+    /// <summary>
+    /// A plan change previewed, then confirmed ten minutes later with the preview's prorationDate: the preview changes
+    /// nothing, and the invoice the period then closes into holds exactly the previewed lines (both SQLite and PostgreSQL).
+    /// </summary>
+    public static async Task PreviewConfirmAndInvoiceAPlanChangeAsync(this SubscriptionsPortal portal, HttpClient api)
+    {
+        ArgumentNullException.ThrowIfNull(portal);
+        var now = SubscriptionsPortal.DefaultNow;
+        portal.Clock.Now = now;
+        var (plan, _) = await api.CreateSimplePlanAsync();
+        var (other, _) = await api.CreateSimplePlanAsync(flatFee: "99");
+        var id = (await api.SubscribeAsync(new { customer = await api.CreateApiCustomerAsync(), plan, startDate = "2026-01-10" })).GetProperty("id").GetInt32();
+        // The invoicer is off in these hosts: March is made the next period to invoice, as closing the earlier ones would.
+        await portal.WithDbAsync(async db =>
+        {
+            SubscriptionSchedule.ScheduleFrom(await db.Subscriptions.SingleAsync(s => s.Id == id), now.UtcDateTime);
+            return await db.SaveChangesAsync();
+        });
+
+        using var response = await api.PostJsonAsync($"/api/v1/subscriptions/{id}/plan/preview", new { plan = other, at = "now" });
+        var preview = await ReadAsync(response, HttpStatusCode.OK);
+
+        // Nothing changed: one phase, no audit entry.
+        Assert.Single((await portal.StoredSubscriptionAsync(id)).Phases);
+        Assert.False(await portal.WithDbAsync(db => db.AuditEntries.AnyAsync(a => a.Action == "subscription.plan_changed" && a.Subject == $"subscription:{id}")));
+        Assert.Equal((now, now, other, 1), (preview.Instant("prorationDate")!.Value, preview.Instant("changesFrom")!.Value, preview.GetProperty("plan").GetString(), preview.GetProperty("planVersion").GetInt32()));
+        // March as it stands: a whole month of the 10.00 fee; with the change, 14.5 days of 10.00 and 16.5 of 99.00.
+        Assert.Equal("10", preview.GetProperty("current").GetProperty("total").GetString());
+        var withChange = preview.GetProperty("withChange");
+        Assert.Equal((Utc(2026, 3, 1), Utc(2026, 4, 1)), (withChange.GetProperty("period").Instant("start")!.Value, withChange.GetProperty("period").Instant("end")!.Value));
+        List<(string Kind, string Description, string Amount)> previewed =
+            [.. withChange.GetProperty("lines").EnumerateArray().Select(l => (l.GetProperty("kind").GetString()!, l.GetProperty("description").GetString()!, l.GetProperty("amount").GetString()!))];
+        Assert.Contains(("flat_fee", "4.68"), previewed.Select(l => (l.Kind, l.Amount)));
+        Assert.Contains(("flat_fee", "52.69"), previewed.Select(l => (l.Kind, l.Amount)));
+        Assert.Equal("57.37", withChange.GetProperty("total").GetString());
+
+        // Confirmed ten minutes later with the preview's instant: the phases split there, not at the confirmation.
+        portal.Clock.Now = now.AddMinutes(10);
+        using var confirm = await api.PostJsonAsync($"/api/v1/subscriptions/{id}/plan", new { plan = other, at = "now", prorationDate = preview.GetProperty("prorationDate").GetString() });
+        Assert.Equal([(plan, 1, Utc(2026, 1, 10), (DateTimeOffset?)now), (other, 1, now, null)], (await ReadAsync(confirm, HttpStatusCode.OK)).Phases());
+
+        portal.Clock.Now = Utc(2026, 4, 1, 0, 5);
+        await portal.WithServicesAsync(services => services.GetRequiredService<InvoiceRunner>().CloseDuePeriodsAsync());
+        portal.Clock.Now = now;
+        var draft = await portal.WithDbAsync(db => db.Invoices.AsNoTracking().Include(i => i.Lines).SingleAsync(i => i.SubscriptionId == id && i.PeriodStart == Utc(2026, 3, 1).UtcDateTime));
+        Assert.Equal(previewed, [.. draft.Lines.OrderBy(l => l.Position).Select(l => (l.Kind, l.Description, Decimals.ToText(l.Amount / 100m)))]);
+        Assert.Equal(5737, draft.Total);
+    }
+
     public static async Task<(string Plan, string Meter)> CreateSimplePlanAsync(this HttpClient client, string currency = "USD", string flatFee = "10", string unitAmount = "0.01")
     {
         var meter = await client.CreateCountMeterAsync();

@@ -10,6 +10,13 @@ public sealed class SubscriptionsPostgresTests(PostgresSubscriptionsPortal porta
     private static readonly DateTimeOffset Now = SubscriptionsPortal.DefaultNow;
 
     [Fact]
+    public async Task APlanChangePreviewIsTheInvoiceWhenConfirmedWithItsProrationDate()
+    {
+        using var api = await portal.ApiClientAsync();
+        await portal.PreviewConfirmAndInvoiceAPlanChangeAsync(api);
+    }
+
+    [Fact]
     public async Task ASubscriptionIsCreatedMovedBetweenPlansAndCanceled()
     {
         portal.Clock.Now = Now;
