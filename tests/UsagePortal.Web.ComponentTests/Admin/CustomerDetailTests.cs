@@ -123,6 +123,9 @@ public sealed class CustomerDetailTests(ComponentHost host) : PeopleTestBase(hos
         Assert.DoesNotContain(quiet.ExternalId, page.Markup, StringComparison.Ordinal);
         // The console links to nothing of the customer's own portal, which an admin cannot open.
         Assert.Empty(page.FindAll("[data-testid=customer-period] a[href^='app/']"));
+        // And it speaks of the customer, not to them.
+        Assert.Contains("What the customer's invoice would be", page.Find("[data-testid=customer-period]").TextContent, StringComparison.Ordinal);
+        Assert.DoesNotContain("your", page.Find("[data-testid=customer-period] [data-testid=cost-so-far]").ParentElement!.TextContent, StringComparison.OrdinalIgnoreCase);
 
         var other = RenderBilled(quiet.Id);
 

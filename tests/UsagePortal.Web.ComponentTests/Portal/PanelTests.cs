@@ -110,7 +110,7 @@ public sealed class CostPanelTests(ComponentHost host) : ComponentTest(host)
         var groups = Enumerable.Range(1, 30).Select(k => template with { GroupKey = $"g{k:00}", Description = $"API calls (group g{k:00})", Amount = k * 10, ProjectedAmount = k * 100 });
         var many = cost with { Lines = [.. groups, .. cost.Lines.Where(l => l.Meter is null)] };
 
-        var panel = Render<CostPanel>(p => p.Add(c => c.Cost, CostFigures.From(many)).Add(c => c.Format, format));
+        var panel = Render<CostPanel>(p => p.Add(c => c.Cost, CostFigures.From(many)).Add(c => c.Format, format).Add(c => c.OwnView, true));
 
         var shown = panel.FindAll("[data-cost-line=api_calls]").Select(e => e.GetAttribute("data-group")).ToList();
         Assert.Equal(Enumerable.Range(6, 25).Select(k => $"g{k:00}"), shown);
