@@ -83,6 +83,9 @@ public sealed class InvoicesTests(ComponentHost host) : BillingPageTest(host)
 
         var page = RenderPage($"?customer={customer.Id}");
         page.WaitForAssertion(() => Assert.Equal(2, Rows(page).Count));
+        // Each row says where its invoice stands with the provider, under its status.
+        Assert.Equal([Data.Payments.PaymentStates.Paid, Data.Payments.PaymentStates.PushFailed],
+            page.FindAll("[data-testid=invoice-payment]").Select(e => e.GetAttribute("data-state")).Distinct());
 
         Choose(page, "filter-payment", "Not sent for payment yet");
 
