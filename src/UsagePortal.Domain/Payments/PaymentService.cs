@@ -57,7 +57,7 @@ public sealed class PaymentService(UsagePortalDbContext db, TimeProvider clock, 
             await db.Invoices.Where(i => i.Id == invoiceId)
                 .ExecuteUpdateAsync(set => set.SetProperty(i => i.PaymentState, PaymentStates.Queued), cancellationToken);
             PaymentPushes.Enqueue(db, invoiceId, actor, now);
-            db.Audit(clock, actor, "invoice.push_retried", $"invoice:{invoiceId}",
+            db.Audit(clock, actor, "invoice.push_retried", $"invoice:{before.Number}",
                 AuditChange.Of(
                     new AuditState { { "number", before.Number }, { "payment state", before.PaymentState } },
                     new AuditState { { "number", before.Number }, { "payment state", PaymentStates.Queued } }),

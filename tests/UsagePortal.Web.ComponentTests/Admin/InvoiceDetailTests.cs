@@ -292,7 +292,7 @@ public sealed class InvoicePaymentPanelTests(ComponentHost host) : BillingPageTe
         Assert.Empty(page.FindAll("[data-testid=retry-push]"));
         Assert.Contains("The push is queued again.", SnackbarText());
         Assert.True(await WithDbAsync(db => db.OutboxMessages.AnyAsync(m => m.Kind == Domain.Payments.PaymentPushes.Kind && m.Payload.Contains($"\"InvoiceId\":{invoice.Id},"))));
-        Assert.True(await WithDbAsync(db => db.AuditEntries.AnyAsync(a => a.Action == "invoice.push_retried" && a.Subject == $"invoice:{invoice.Id}" && a.Actor == DemoSettings.AdminEmail)));
+        Assert.True(await WithDbAsync(db => db.AuditEntries.AnyAsync(a => a.Action == "invoice.push_retried" && a.Subject == $"invoice:{invoice.Number}" && a.Actor == DemoSettings.AdminEmail)));
     }
 
     [Fact]

@@ -116,7 +116,7 @@ public sealed class AuditDiffServiceTests(SubscriptionsPortal portal) : IAsyncLi
         var retried = await UseAsync<PaymentService, Domain.Result<bool>>(s => s.RetryPushAsync(invoice.Id, admin));
         Assert.True(retried.Succeeded, string.Join("; ", retried.Errors.Select(e => e.Reason)));
 
-        var retry = await NewestAsync($"invoice:{invoice.Id}", "invoice.push_retried");
+        var retry = await NewestAsync($"invoice:{invoice.Number}", "invoice.push_retried");
         Assert.Equal((PaymentStates.PushFailed, PaymentStates.Queued), (retry.Was("payment state"), retry.Is("payment state")));
         Assert.Equal((invoice.Number, invoice.Number), (retry.Was("number"), retry.Is("number")));
     }

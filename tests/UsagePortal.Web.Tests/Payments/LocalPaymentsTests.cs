@@ -159,7 +159,7 @@ public sealed class FailingPaymentsTests(FailingPaymentsTests.ScriptedPortal por
         Assert.Equal(["succeeded", "failed", "retrying"], history.Select(a => a.Outcome));
         Assert.Equal(["admin@tests", PaymentPushes.Finalization, PaymentPushes.Finalization], history.Select(a => a.RequestedBy));
         Assert.True(await portal.WithServicesAsync(services => services.GetRequiredService<UsagePortalDbContext>().AuditEntries
-            .AnyAsync(a => a.Action == "invoice.push_retried" && a.Subject == $"invoice:{invoiceId}" && a.Actor == "admin@tests")));
+            .AnyAsync(a => a.Action == "invoice.push_retried" && a.Subject == $"invoice:{invoice.Number}" && a.Actor == "admin@tests")));
     }
 
     private Task<int> DeliverAsync() =>
