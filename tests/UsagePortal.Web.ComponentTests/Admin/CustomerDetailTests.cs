@@ -33,7 +33,10 @@ public sealed class CustomerDetailTests(ComponentHost host) : PeopleTestBase(hos
         return Render<CustomerDetail>(p => p.Add(c => c.Id, id));
     }
 
-    /// <summary>The page with every billing panel read (no skeleton or progress bar left in them).</summary>
+    /// <summary>
+    /// The page with every billing panel read (no skeleton or progress bar left in them): the panels arrive one by one,
+    /// each a re-render, so a test that clicks waits for them first (a button found before a re-render loses its handler).
+    /// </summary>
     private IRenderedComponent<CustomerDetail> RenderBilled(int id)
     {
         var page = RenderPage(id);
@@ -270,7 +273,7 @@ public sealed class CustomerDetailTests(ComponentHost host) : PeopleTestBase(hos
     public async Task EditingSavesTheFieldsAndAuditsTheChange()
     {
         var customer = await CreateCustomerAsync();
-        var page = RenderPage(customer.Id);
+        var page = RenderBilled(customer.Id);
         page.WaitForElement("[data-testid=edit-customer]").Click();
         Dialogs.WaitForElement(".mud-dialog form");
         // The external id names the customer in events: it cannot change.
@@ -291,7 +294,7 @@ public sealed class CustomerDetailTests(ComponentHost host) : PeopleTestBase(hos
     public async Task ABadEditIsNamedAtItsFieldAndCancelKeepsTheCustomer()
     {
         var customer = await CreateCustomerAsync();
-        var page = RenderPage(customer.Id);
+        var page = RenderBilled(customer.Id);
         page.WaitForElement("[data-testid=edit-customer]").Click();
         Dialogs.WaitForElement(".mud-dialog form");
 
@@ -312,7 +315,7 @@ public sealed class CustomerDetailTests(ComponentHost host) : PeopleTestBase(hos
     {
         var customer = await CreateCustomerAsync();
         var email = $"new-{Guid.NewGuid():N}"[..12] + "@invited.example";
-        var page = RenderPage(customer.Id);
+        var page = RenderBilled(customer.Id);
         page.WaitForElement("[data-testid=invite] form");
 
         Invite(page, email, "New Person");
@@ -331,7 +334,7 @@ public sealed class CustomerDetailTests(ComponentHost host) : PeopleTestBase(hos
     {
         var customer = await CreateCustomerAsync();
         var usersBefore = await UserCountAsync();
-        var page = RenderPage(customer.Id);
+        var page = RenderBilled(customer.Id);
         page.WaitForElement("[data-testid=invite] form");
 
         Invite(page, "not-an-address", "");
@@ -363,7 +366,7 @@ public sealed class CustomerDetailTests(ComponentHost host) : PeopleTestBase(hos
         var acme = await Host.CustomerIdAsync("acme");
         var usersBefore = await UserCountAsync();
         var fresh = $"fresh-{Guid.NewGuid():N}"[..14] + "@acme.example";
-        var page = RenderPage(acme);
+        var page = RenderBilled(acme);
         page.WaitForElement("[data-testid=invite] form");
 
         Invite(page, DemoSettings.AdminEmail, "Someone");

@@ -62,6 +62,7 @@ public sealed class PlanEditorTests(ComponentHost host) : BillingPageTest(host)
         var first = Charge(page, 0);
         ChooseIn(first, "charge-meter", calls);
         ChooseIn(Charge(page, 0), "charge-model", "Graduated: each range at its price");
+        page.WaitForElement("[data-testid=charge] [data-testid=range]");
         Range(Charge(page, 0), 0).QuerySelector("[data-testid=range-to]")!.Input("1000");
         Range(Charge(page, 0), 0).QuerySelector("[data-testid=range-price]")!.Input("0.01");
         In(Charge(page, 0), "add-range").Click();
@@ -71,6 +72,7 @@ public sealed class PlanEditorTests(ComponentHost host) : BillingPageTest(host)
         page.Find("[data-testid=add-charge]").Click();
         ChooseIn(Charge(page, 1), "charge-meter", storage);
         ChooseIn(Charge(page, 1), "charge-model", "Package: a price per started package");
+        page.WaitForElement("[data-testid=charge-packageSize]");
         In(Charge(page, 1), "charge-amount").Input("5");
         In(Charge(page, 1), "charge-packageSize").Input("100");
         return (page, code, calls, storage);
@@ -122,6 +124,7 @@ public sealed class PlanEditorTests(ComponentHost host) : BillingPageTest(host)
 
         ChooseIn(Charge(page, 0), "charge-meter", meter);
         ChooseIn(Charge(page, 0), "charge-model", "Volume: all units at one range's price");
+        page.WaitForElement("[data-testid=charge] [data-testid=range]");
         Range(Charge(page, 0), 0).QuerySelector("[data-testid=range-to]")!.Input("100");
         Range(Charge(page, 0), 0).QuerySelector("[data-testid=range-price]")!.Input("-1");
         Assert.Equal("must not be negative", FieldError(Range(Charge(page, 0), 0).QuerySelector("[data-testid=range-price]")!));
