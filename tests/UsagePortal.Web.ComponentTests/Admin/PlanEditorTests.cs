@@ -45,6 +45,7 @@ public sealed class PlanEditorTests(ComponentHost host) : BillingPageTest(host)
         popovers.FindAll(".mud-list-item").First(i => i.TextContent.Trim() == text).Click();
     }
 
+    /// <summary>The message under an input; read in a WaitForAssertion, as an input's value reaches the form a render later under load.</summary>
     private static string FieldError(IElement input) =>
         Normalize(input.Closest(".mud-input-control")?.QuerySelector(".mud-input-helper-text.mud-input-error")?.TextContent ?? "");
 
@@ -55,26 +56,26 @@ public sealed class PlanEditorTests(ComponentHost host) : BillingPageTest(host)
         var storage = await CreateMeterAsync();
         var page = RenderNew();
         var code = PlansTests.NewCode("scale");
-        page.Find("[data-testid=plan-code]").Input(code);
-        page.Find("[data-testid=plan-name]").Input("Scale");
-        page.Find("[data-testid=plan-flatFee]").Input("20");
+        await page.InvokeAsync(() => page.Find("[data-testid=plan-code]").Input(code));
+        await page.InvokeAsync(() => page.Find("[data-testid=plan-name]").Input("Scale"));
+        await page.InvokeAsync(() => page.Find("[data-testid=plan-flatFee]").Input("20"));
 
         var first = Charge(page, 0);
         ChooseIn(first, "charge-meter", calls);
         ChooseIn(Charge(page, 0), "charge-model", "Graduated: each range at its price");
         page.WaitForElement("[data-testid=charge] [data-testid=range]");
-        Range(Charge(page, 0), 0).QuerySelector("[data-testid=range-to]")!.Input("1000");
-        Range(Charge(page, 0), 0).QuerySelector("[data-testid=range-price]")!.Input("0.01");
-        In(Charge(page, 0), "add-range").Click();
+        await page.InvokeAsync(() => Range(Charge(page, 0), 0).QuerySelector("[data-testid=range-to]")!.Input("1000"));
+        await page.InvokeAsync(() => Range(Charge(page, 0), 0).QuerySelector("[data-testid=range-price]")!.Input("0.01"));
+        await page.InvokeAsync(() => In(Charge(page, 0), "add-range").Click());
         Assert.Equal("1000", Range(Charge(page, 0), 1).QuerySelector("[data-testid=range-from]")!.GetAttribute("value"));
-        Range(Charge(page, 0), 1).QuerySelector("[data-testid=range-price]")!.Input("0.005");
+        await page.InvokeAsync(() => Range(Charge(page, 0), 1).QuerySelector("[data-testid=range-price]")!.Input("0.005"));
 
-        page.Find("[data-testid=add-charge]").Click();
+        await page.InvokeAsync(() => page.Find("[data-testid=add-charge]").Click());
         ChooseIn(Charge(page, 1), "charge-meter", storage);
         ChooseIn(Charge(page, 1), "charge-model", "Package: a price per started package");
         page.WaitForElement("[data-testid=charge-packageSize]");
-        In(Charge(page, 1), "charge-amount").Input("5");
-        In(Charge(page, 1), "charge-packageSize").Input("100");
+        await page.InvokeAsync(() => In(Charge(page, 1), "charge-amount").Input("5"));
+        await page.InvokeAsync(() => In(Charge(page, 1), "charge-packageSize").Input("100"));
         return (page, code, calls, storage);
     }
 
@@ -85,7 +86,7 @@ public sealed class PlanEditorTests(ComponentHost host) : BillingPageTest(host)
 
         // 12,500 calls: 1,000 at 0.01 and 11,500 at 0.005 = 67.50, through both ranges.
         ChooseIn(page.Find("[data-testid=calculator]"), "calculator-charge", $"1: {calls} (graduated)");
-        page.Find("[data-testid=calculator-units]").Input("12500");
+        await page.InvokeAsync(() => page.Find("[data-testid=calculator-units]").Input("12500"));
         page.WaitForAssertion(() => Assert.Equal("67.5 USD", Text(page.Find("[data-testid=calculator-total]"))));
         var rows = page.FindAll("[data-testid=calculator-breakdown] tbody tr").Select(Text).ToList();
         Assert.Equal(["0 to 1,000 at 0.01 USD 1,000 10 USD", "over 1,000 at 0.005 USD 11,500 57.5 USD"], rows);
@@ -93,10 +94,10 @@ public sealed class PlanEditorTests(ComponentHost host) : BillingPageTest(host)
 
         // The package charge: 250 units are 3 started packages of 100.
         ChooseIn(page.Find("[data-testid=calculator]"), "calculator-charge", $"2: {storage} (package)");
-        page.Find("[data-testid=calculator-units]").Input("250");
+        await page.InvokeAsync(() => page.Find("[data-testid=calculator-units]").Input("250"));
         page.WaitForAssertion(() => Assert.Equal("15 USD", Text(page.Find("[data-testid=calculator-total]"))));
 
-        page.Find("[data-testid=publish-plan]").Click();
+        await page.InvokeAsync(() => page.Find("[data-testid=publish-plan]").Click());
         Assert.Contains($"Publish {code}?", DialogText());
         Answer("Publish");
 
@@ -117,34 +118,34 @@ public sealed class PlanEditorTests(ComponentHost host) : BillingPageTest(host)
 
         // A fresh form is not red all over: only what was typed is checked.
         Assert.Equal("", FieldError(page.Find("[data-testid=plan-code]")));
-        page.Find("[data-testid=plan-flatFee]").Input("10.005");
-        Assert.Equal("must be a whole amount of USD (2 decimals at most)", FieldError(page.Find("[data-testid=plan-flatFee]")));
-        page.Find("[data-testid=plan-code]").Input("Has Space");
-        Assert.Contains("lower-case letters", FieldError(page.Find("[data-testid=plan-code]")), StringComparison.Ordinal);
+        await page.InvokeAsync(() => page.Find("[data-testid=plan-flatFee]").Input("10.005"));
+        page.WaitForAssertion(() => Assert.Equal("must be a whole amount of USD (2 decimals at most)", FieldError(page.Find("[data-testid=plan-flatFee]"))));
+        await page.InvokeAsync(() => page.Find("[data-testid=plan-code]").Input("Has Space"));
+        page.WaitForAssertion(() => Assert.Contains("lower-case letters", FieldError(page.Find("[data-testid=plan-code]")), StringComparison.Ordinal));
 
         ChooseIn(Charge(page, 0), "charge-meter", meter);
         ChooseIn(Charge(page, 0), "charge-model", "Volume: all units at one range's price");
         page.WaitForElement("[data-testid=charge] [data-testid=range]");
-        Range(Charge(page, 0), 0).QuerySelector("[data-testid=range-to]")!.Input("100");
-        Range(Charge(page, 0), 0).QuerySelector("[data-testid=range-price]")!.Input("-1");
-        Assert.Equal("must not be negative", FieldError(Range(Charge(page, 0), 0).QuerySelector("[data-testid=range-price]")!));
-        In(Charge(page, 0), "add-range").Click();
-        Range(Charge(page, 0), 1).QuerySelector("[data-testid=range-to]")!.Input("50");
-        Assert.Contains("must be greater than the previous range's toValue (100)", FieldError(Range(Charge(page, 0), 1).QuerySelector("[data-testid=range-to]")!), StringComparison.Ordinal);
+        await page.InvokeAsync(() => Range(Charge(page, 0), 0).QuerySelector("[data-testid=range-to]")!.Input("100"));
+        await page.InvokeAsync(() => Range(Charge(page, 0), 0).QuerySelector("[data-testid=range-price]")!.Input("-1"));
+        page.WaitForAssertion(() => Assert.Equal("must not be negative", FieldError(Range(Charge(page, 0), 0).QuerySelector("[data-testid=range-price]")!)));
+        await page.InvokeAsync(() => In(Charge(page, 0), "add-range").Click());
+        await page.InvokeAsync(() => Range(Charge(page, 0), 1).QuerySelector("[data-testid=range-to]")!.Input("50"));
+        page.WaitForAssertion(() => Assert.Contains("must be greater than the previous range's toValue (100)", FieldError(Range(Charge(page, 0), 1).QuerySelector("[data-testid=range-to]")!), StringComparison.Ordinal));
 
-        page.Find("[data-testid=publish-plan]").Click();
+        await page.InvokeAsync(() => page.Find("[data-testid=publish-plan]").Click());
         Assert.Empty(Dialogs.FindAll(".mud-dialog"));
         Assert.Empty(await WithDbAsync(db => db.Plans.AsNoTracking().Where(p => p.Code == "Has Space").ToListAsync()));
         // The calculator prices only a charge whose fields are valid.
-        Assert.Contains("Fix this charge's fields", Text(page.Find("[data-testid=calculator-unpriced]")), StringComparison.Ordinal);
+        page.WaitForAssertion(() => Assert.Contains("Fix this charge's fields", Text(page.Find("[data-testid=calculator-unpriced]")), StringComparison.Ordinal));
 
-        page.Find("[data-testid=plan-code]").Input(PlansTests.NewCode("fixed"));
-        page.Find("[data-testid=plan-flatFee]").Input("10");
-        Range(Charge(page, 0), 0).QuerySelector("[data-testid=range-price]")!.Input("1");
-        In(Range(Charge(page, 0), 1), "remove-range").Click();
-        Range(Charge(page, 0), 0).QuerySelector("[data-testid=range-to]")!.Input("");
-        Assert.Empty(page.FindAll(".mud-input-error"));
-        page.Find("[data-testid=calculator-units]").Input("7");
+        await page.InvokeAsync(() => page.Find("[data-testid=plan-code]").Input(PlansTests.NewCode("fixed")));
+        await page.InvokeAsync(() => page.Find("[data-testid=plan-flatFee]").Input("10"));
+        await page.InvokeAsync(() => Range(Charge(page, 0), 0).QuerySelector("[data-testid=range-price]")!.Input("1"));
+        await page.InvokeAsync(() => In(Range(Charge(page, 0), 1), "remove-range").Click());
+        await page.InvokeAsync(() => Range(Charge(page, 0), 0).QuerySelector("[data-testid=range-to]")!.Input(""));
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll(".mud-input-error")));
+        await page.InvokeAsync(() => page.Find("[data-testid=calculator-units]").Input("7"));
         page.WaitForAssertion(() => Assert.Equal("7 USD", Text(page.Find("[data-testid=calculator-total]"))));
     }
 
@@ -171,13 +172,13 @@ public sealed class PlanEditorTests(ComponentHost host) : BillingPageTest(host)
         Assert.True(page.Find("[data-testid=publish-plan]").HasAttribute("disabled"));
         Assert.Empty(page.FindAll("[data-testid=move-subscriptions]"));
 
-        In(Charge(page, 0), "charge-unitAmount").Input("0.0015");
-        page.Find("[data-testid=plan-name]").Input("Team");
+        await page.InvokeAsync(() => In(Charge(page, 0), "charge-unitAmount").Input("0.0015"));
+        await page.InvokeAsync(() => page.Find("[data-testid=plan-name]").Input("Team"));
         var changes = Text(page.Find("[data-testid=plan-diff]"));
         Assert.Contains("Name : Pro → becomes Team", changes, StringComparison.Ordinal);
         Assert.Contains($"Charge on {meter} : {meter}: first 1000 units free each period, then 0.002 USD per unit → becomes {meter}: first 1000 units free each period, then 0.0015 USD per unit", changes, StringComparison.Ordinal);
 
-        page.Find("[data-testid=publish-plan]").Click();
+        await page.InvokeAsync(() => page.Find("[data-testid=publish-plan]").Click());
         Assert.Contains("Version 2 of", DialogText());
         Answer("Publish");
         page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("[data-testid=plan-version]").Count));
@@ -186,8 +187,8 @@ public sealed class PlanEditorTests(ComponentHost host) : BillingPageTest(host)
 
         // The subscription on version 1 is offered a move, and moved now.
         page.WaitForAssertion(() => Assert.Contains("1 subscription is on an older version", Text(page.Find("[data-testid=move-subscriptions]")), StringComparison.Ordinal));
-        page.FindAll("[data-testid=move-at] input[type=radio]")[1].Click();
-        page.Find("[data-testid=move-submit]").Click();
+        await page.InvokeAsync(() => page.FindAll("[data-testid=move-at] input[type=radio]")[1].Click());
+        await page.InvokeAsync(() => page.Find("[data-testid=move-submit]").Click());
         Answer("Move them");
         page.WaitForAssertion(() => Assert.Contains("1 moved to version 2.", SnackbarText(), StringComparison.Ordinal));
         var phases = await WithDbAsync(db => db.SubscriptionPhases.AsNoTracking().Where(p => p.SubscriptionId == subscribed.Value!.Subscription.Id)
