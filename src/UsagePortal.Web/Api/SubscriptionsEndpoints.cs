@@ -220,7 +220,8 @@ public static class SubscriptionsEndpoints
 
         var totals = forecast.Totals;
         var currency = totals.Currency;
-        string Money(long minorUnits) => Decimals.ToText(currency.FromMinorUnits(minorUnits));
+        // Amounts as every other answer of the API writes them (the invoices API): the currency's decimals, "10.00".
+        string Money(long minorUnits) => currency.FormatMinorUnits(minorUnits);
         return new InvoiceForecastAnswer(
             new PeriodAnswer(Instant(forecast.Period.Start), Instant(forecast.Period.End)),
             currency.Code,

@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using UsagePortal.Data;
 using UsagePortal.Data.Billing;
-using UsagePortal.Domain;
+using UsagePortal.Pricing;
 using UsagePortal.Domain.Invoicing;
 using UsagePortal.Domain.Subscriptions;
 using UsagePortal.Web.Tests.Api;
@@ -160,7 +160,7 @@ public static class SubscriptionsApi
         Assert.False(await portal.WithDbAsync(db => db.AuditEntries.AnyAsync(a => a.Action == "subscription.plan_changed" && a.Subject == $"subscription:{id}")));
         Assert.Equal((now, now, other, 1), (preview.Instant("prorationDate")!.Value, preview.Instant("changesFrom")!.Value, preview.GetProperty("plan").GetString(), preview.GetProperty("planVersion").GetInt32()));
         // March as it stands: a whole month of the 10.00 fee; with the change, 14.5 days of 10.00 and 16.5 of 99.00.
-        Assert.Equal("10", preview.GetProperty("current").GetProperty("total").GetString());
+        Assert.Equal("10.00", preview.GetProperty("current").GetProperty("total").GetString());
         var withChange = preview.GetProperty("withChange");
         Assert.Equal((Utc(2026, 3, 1), Utc(2026, 4, 1)), (withChange.GetProperty("period").Instant("start")!.Value, withChange.GetProperty("period").Instant("end")!.Value));
         List<(string Kind, string Description, string Amount)> previewed =
@@ -178,7 +178,7 @@ public static class SubscriptionsApi
         await portal.WithServicesAsync(services => services.GetRequiredService<InvoiceRunner>().CloseDuePeriodsAsync());
         portal.Clock.Now = now;
         var draft = await portal.WithDbAsync(db => db.Invoices.AsNoTracking().Include(i => i.Lines).SingleAsync(i => i.SubscriptionId == id && i.PeriodStart == Utc(2026, 3, 1).UtcDateTime));
-        Assert.Equal(previewed, [.. draft.Lines.OrderBy(l => l.Position).Select(l => (l.Kind, l.Description, Decimals.ToText(l.Amount / 100m)))]);
+        Assert.Equal(previewed, [.. draft.Lines.OrderBy(l => l.Position).Select(l => (l.Kind, l.Description, Currency.FromCode("USD").FormatMinorUnits(l.Amount)))]);
         Assert.Equal(5737, draft.Total);
     }
 
